@@ -1,0 +1,36 @@
+namespace Postbote.Core.Envelope;
+
+/// <summary>
+/// The envelope of a spooled message: everything about it except its bytes (which live in their own,
+/// never rewritten file). Small, so that a state change is a rewrite of this alone.
+/// </summary>
+public sealed class QueuedMessage
+{
+    public string QueueId { get; set; } = "";
+    public DateTimeOffset ArrivalTime { get; set; }
+    /// <summary>The reverse path; "" is the null sender (a bounce).</summary>
+    public string ReversePath { get; set; } = "";
+    public BodyType Body { get; set; }
+    public bool SmtpUtf8 { get; set; }
+    public DsnReturn Return { get; set; }
+    public string? EnvelopeId { get; set; }
+    public long Size { get; set; }
+    public string ClientAddress { get; set; } = "";
+    public string? HeloName { get; set; }
+    /// <summary>RFC 3848 protocol: SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA, LOCAL.</summary>
+    public string Protocol { get; set; } = "ESMTP";
+    public string? TlsProtocol { get; set; }
+    public string? TlsCipher { get; set; }
+    public string? AuthenticatedUser { get; set; }
+    public string? Listener { get; set; }
+    /// <summary>Header lines (CRLF-terminated) to send before the stored bytes at delivery, e.g. a DKIM-Signature.</summary>
+    public List<string> PrependHeaders { get; set; } = new();
+    public List<QueuedRecipient> Recipients { get; set; } = new();
+    public DateTimeOffset? NextAttempt { get; set; }
+    public DateTimeOffset? LastAttempt { get; set; }
+    public int Attempts { get; set; }
+    public bool DelayWarningSent { get; set; }
+
+    public bool IsBounce => ReversePath.Length == 0;
+    public bool IsComplete => Recipients.TrueForAll(r => r.IsDone);
+}

@@ -1,0 +1,34 @@
+using System.Runtime.InteropServices;
+
+namespace Postbote.Queue;
+
+/// <summary>
+/// fsync of files and directories. .NET flushes a file with <see cref="FileStream.Flush(bool)"/>, but has
+/// no way to fsync a directory, which is what makes a rename durable on Linux; that needs open(2) and fsync(2).
+/// </summary>
+public static partial class FileSync
+{
+    private const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8, EntryPoint = "open")]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", SetLastError = true, EntryPoint = "fsync")]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", SetLastError = true, EntryPoint = "close")]
+    private static partial int Close(int fd);
+
+    /// <summary>Makes the entries of <paramref name="directory"/> (renames, creations, deletions) durable.</summary>
+    public static void Directory(string directory)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD()) return;
+        int fd = Open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) throw new IOException($"open({directory}) failed: errno {Marshal.GetLastPInvokeError()}");
+        try
+        {
+            if (Fsync(fd) != 0) throw new IOException($"fsync({directory}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        finally { Close(fd); }
+    }
+}

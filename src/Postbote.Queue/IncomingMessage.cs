@@ -1,0 +1,102 @@
+using System.Buffers;
+using Postbote.Core.Smtp;
+
+namespace Postbote.Queue;
+
+/// <summary>
+/// A message being received: bytes are written to a temporary file in the spool as they arrive (never held
+/// whole in memory), and the header section is scanned on the way. Committed or aborted by the <see cref="Spool"/>.
+/// </summary>
+public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
+{
+    private const int BufferSize = 64 * 1024;
+    private readonly FileStream _file;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private int _used;
+
+    internal IncomingMessage(string queueId, string tempPath)
+    {
+        QueueId = queueId;
+        TempPath = tempPath;
+        _file = new FileStream(tempPath, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0,
+            Options = FileOptions.Asynchronous,
+        });
+    }
+
+    public string QueueId { get; }
+    internal string TempPath { get; }
+    public HeaderSectionScanner Headers { get; } = new();
+    /// <summary>Bytes written so far (the stored size).</summary>
+    public long Length { get; private set; }
+    internal bool Closed { get; private set; }
+
+    public void Advance(int count)
+    {
+        Headers.Scan(_buffer.AsSpan(_used, count));
+        _used += count;
+        Length += count;
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0) => EnsureSpace(sizeHint);
+    public Span<byte> GetSpan(int sizeHint = 0) => EnsureSpace(sizeHint).Span;
+
+    private Memory<byte> EnsureSpace(int sizeHint)
+    {
+        sizeHint = Math.Max(sizeHint, 1);
+        if (_buffer.Length - _used < sizeHint)
+        {
+            if (_used > 0) FlushBufferSync();
+            if (_buffer.Length < sizeHint)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = ArrayPool<byte>.Shared.Rent(sizeHint);
+            }
+        }
+        return _buffer.AsMemory(_used);
+    }
+
+    /// <summary>Writes buffered bytes to the file when a good amount has gathered (call between network reads).</summary>
+    public async ValueTask FlushIfFullAsync(CancellationToken ct)
+    {
+        if (_used >= BufferSize / 2) await FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    public async ValueTask FlushAsync(CancellationToken ct)
+    {
+        if (_used == 0) return;
+        await _file.WriteAsync(_buffer.AsMemory(0, _used), ct).ConfigureAwait(false);
+        _used = 0;
+    }
+
+    private void FlushBufferSync()
+    {
+        _file.Write(_buffer, 0, _used);
+        _used = 0;
+    }
+
+    /// <summary>Writes the rest, fsyncs the file and closes it. Called by the spool's commit.</summary>
+    internal async ValueTask CloseDurablyAsync(CancellationToken ct)
+    {
+        await FlushAsync(ct).ConfigureAwait(false);
+        await Task.Run(() => _file.Flush(flushToDisk: true), ct).ConfigureAwait(false);
+        await _file.DisposeAsync().ConfigureAwait(false);
+        Closed = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!Closed)
+        {
+            Closed = true;
+            await _file.DisposeAsync().ConfigureAwait(false);
+            try { File.Delete(TempPath); } catch (IOException) { }
+        }
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = Array.Empty<byte>();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using System.Text.Json;
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Postbote.Core.Envelope;
+
+namespace Postbote.Queue;
+
+/// <summary>
+/// The durable queue on disk (DESIGN.md "The spool"). Layout under the queue directory:
+/// <c>tmp/</c> files being written; <c>messages/ID</c> the message bytes, written once and never rewritten;
+/// <c>active/ID.json</c>, <c>hold/ID.json</c>, <c>corrupt/ID.json</c> the envelope, whose directory is its state.
+/// A message is acknowledged only after its file and envelope are fsynced and both renames are made durable
+/// by an fsync of their directories; directory fsyncs are shared by all commits that wait at the same time
+/// (group commit, see <see cref="DirectorySyncBatcher"/>).
+/// </summary>
+public sealed partial class Spool
+{
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly DirectorySyncBatcher _dirSync;
+    private int _sequence = Random.Shared.Next(0, 0x7FFF);
+    private long _lastMillis;
+    private readonly Lock _idLock = new();
+
+    public Spool(string queueDirectory, TimeProvider time, ILogger<Spool> logger)
+    {
+        Root = Path.GetFullPath(queueDirectory);
+        _time = time;
+        _logger = logger;
+        TempDirectory = Path.Combine(Root, "tmp");
+        MessageDirectory = Path.Combine(Root, "messages");
+        foreach (var dir in new[] { TempDirectory, MessageDirectory, StateDirectory(QueueState.Active), StateDirectory(QueueState.Hold), StateDirectory(QueueState.Corrupt) })
+            System.IO.Directory.CreateDirectory(dir);
+        _dirSync = new DirectorySyncBatcher(new[] { MessageDirectory, StateDirectory(QueueState.Active) });
+    }
+
+    public string Root { get; }
+    public string TempDirectory { get; }
+    public string MessageDirectory { get; }
+
+    /// <summary>Raised after a message was committed (durably) into the active queue.</summary>
+    public event Action<QueuedMessage>? MessageCommitted;
+
+    public string StateDirectory(QueueState state) => Path.Combine(Root, state.ToString().ToLowerInvariant());
+    public string MessagePath(string queueId) => Path.Combine(MessageDirectory, queueId);
+    public string EnvelopePath(string queueId, QueueState state) => Path.Combine(StateDirectory(state), queueId + ".json");
+
+    /// <summary>Allocates a new queue id: sortable by arrival, never one already in the spool.</summary>
+    public string NewQueueId()
+    {
+        lock (_idLock)
+        {
+            while (true)
+            {
+                var now = _time.GetUtcNow();
+                long ms = now.ToUnixTimeMilliseconds();
+                if (ms != _lastMillis) _lastMillis = ms;
+                _sequence = (_sequence + 1) & 0x7FFF;
+                var id = QueueId.Create(now, _sequence);
+                if (!File.Exists(MessagePath(id)) && !File.Exists(Path.Combine(TempDirectory, id))) return id;
+            }
+        }
+    }
+
+    /// <summary>Starts receiving a message: its bytes go to a temporary file until <see cref="CommitAsync"/>.</summary>
+    public IncomingMessage BeginMessage(string queueId) => new(queueId, Path.Combine(TempDirectory, queueId));
+
+    /// <summary>
+    /// Makes a received message durable and queues it. When this returns, the message and its envelope are on
+    /// disk and survive a crash; only then may the server answer 250.
+    /// </summary>
+    public async Task CommitAsync(IncomingMessage message, QueuedMessage envelope, CancellationToken ct)
+    {
+        envelope.QueueId = message.QueueId;
+        envelope.Size = message.Length;
+        await message.CloseDurablyAsync(ct).ConfigureAwait(false);
+        string envTemp = Path.Combine(TempDirectory, message.QueueId + ".json");
+        await WriteFileDurablyAsync(envTemp, envelope, ct).ConfigureAwait(false);
+        File.Move(message.TempPath, MessagePath(message.QueueId));
+        File.Move(envTemp, EnvelopePath(message.QueueId, QueueState.Active));
+        await _dirSync.SyncAsync(ct).ConfigureAwait(false);
+        MessageCommitted?.Invoke(envelope);
+    }
+
+    /// <summary>Queues a message built in memory (a bounce, a local submission) with the same durability.</summary>
+    public async Task<string> EnqueueAsync(ReadOnlyMemory<byte> content, QueuedMessage envelope, CancellationToken ct)
+    {
+        var id = NewQueueId();
+        await using var incoming = BeginMessage(id);
+        ((IBufferWriter<byte>)incoming).Write(content.Span);
+        await CommitAsync(incoming, envelope, ct).ConfigureAwait(false);
+        return id;
+    }
+
+    /// <summary>Rewrites an envelope in place (temp file, fsync, rename, fsync of the directory).</summary>
+    public async Task UpdateAsync(QueuedMessage envelope, QueueState state, CancellationToken ct)
+    {
+        string temp = Path.Combine(TempDirectory, envelope.QueueId + ".json.upd");
+        await WriteFileDurablyAsync(temp, envelope, ct).ConfigureAwait(false);
+        File.Move(temp, EnvelopePath(envelope.QueueId, state), overwrite: true);
+        FileSync.Directory(StateDirectory(state));
+    }
+
+    /// <summary>Moves an envelope to another state directory (hold, release). False if it was not there.</summary>
+    public bool Move(string queueId, QueueState from, QueueState to)
+    {
+        try
+        {
+            File.Move(EnvelopePath(queueId, from), EnvelopePath(queueId, to));
+        }
+        catch (FileNotFoundException) { return false; }
+        FileSync.Directory(StateDirectory(to));
+        FileSync.Directory(StateDirectory(from));
+        return true;
+    }
+
+    /// <summary>Removes a message from the spool: the envelope first, so a crash never leaves an envelope without data.</summary>
+    public void Remove(string queueId)
+    {
+        foreach (QueueState state in Enum.GetValues<QueueState>())
+        {
+            var path = EnvelopePath(queueId, state);
+            if (File.Exists(path)) File.Delete(path);
+        }
+        File.Delete(MessagePath(queueId));
+    }
+
+    public QueuedMessage? Load(string queueId, QueueState state)
+    {
+        try
+        {
+            var bytes = File.ReadAllBytes(EnvelopePath(queueId, state));
+            return JsonSerializer.Deserialize(bytes, EnvelopeJsonContext.Default.QueuedMessage);
+        }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
+    }
+
+    /// <summary>Finds a message in any state.</summary>
+    public (QueuedMessage Envelope, QueueState State)? Find(string queueId)
+    {
+        if (!QueueId.IsValid(queueId)) return null;
+        foreach (QueueState state in Enum.GetValues<QueueState>())
+        {
+            try
+            {
+                var env = Load(queueId.ToUpperInvariant(), state);
+                if (env is not null) return (env, state);
+            }
+            catch (JsonException) { }
+        }
+        return null;
+    }
+
+    /// <summary>Every envelope in a state, in arrival order; unreadable ones are skipped.</summary>
+    public IEnumerable<QueuedMessage> List(QueueState state)
+    {
+        var files = System.IO.Directory.GetFiles(StateDirectory(state), "*.json");
+        Array.Sort(files, StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            QueuedMessage? env = null;
+            try { env = JsonSerializer.Deserialize(File.ReadAllBytes(file), EnvelopeJsonContext.Default.QueuedMessage); }
+            catch (Exception e) when (e is JsonException or IOException) { }
+            if (env is not null) yield return env;
+        }
+    }
+
+    public Stream OpenMessage(string queueId) =>
+        new FileStream(MessagePath(queueId), FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    private static async Task WriteFileDurablyAsync(string path, QueuedMessage envelope, CancellationToken ct)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(envelope, EnvelopeJsonContext.Default.QueuedMessage);
+        await using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
+        await fs.WriteAsync(bytes, ct).ConfigureAwait(false);
+        await Task.Run(() => fs.Flush(flushToDisk: true), ct).ConfigureAwait(false);
+    }
+}
