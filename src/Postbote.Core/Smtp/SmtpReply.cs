@@ -18,7 +18,11 @@ public sealed record SmtpReply(int Code, string? EnhancedStatus, IReadOnlyList<s
     public string Text => string.Join(" ", Lines);
 
     /// <summary>Serialises the reply in the multiline form of RFC 5321 §4.2.1 ("250-..." then "250 ...").</summary>
-    public byte[] ToBytes()
+    public byte[] ToBytes() => _bytes ??= Serialize();
+
+    private byte[]? _bytes;
+
+    private byte[] Serialize()
     {
         var sb = new StringBuilder();
         for (int i = 0; i < Lines.Count; i++)

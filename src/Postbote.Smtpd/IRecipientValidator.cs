@@ -1,0 +1,19 @@
+using Postbote.Core.Addressing;
+using Postbote.Core.Smtp;
+
+namespace Postbote.Smtpd;
+
+/// <summary>
+/// Checks a recipient in a local domain at RCPT time, so the server never accepts mail it would have to
+/// bounce later (no backscatter). Returns null to accept, or the reply to refuse with.
+/// </summary>
+public interface IRecipientValidator
+{
+    ValueTask<SmtpReply?> CheckLocalRecipientAsync(Mailbox recipient, CancellationToken ct);
+}
+
+/// <summary>Accepts every local part of a local domain (used when no directory is configured).</summary>
+public sealed class AcceptAllLocalRecipients : IRecipientValidator
+{
+    public ValueTask<SmtpReply?> CheckLocalRecipientAsync(Mailbox recipient, CancellationToken ct) => ValueTask.FromResult<SmtpReply?>(null);
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Logging;
+using Postbote.Queue;
+using Postbote.Smtpd.Tls;
+
+namespace Postbote.Smtpd;
+
+/// <summary>What every session of a server shares: settings, the spool, policies, the clock and the logs.</summary>
+public sealed class SmtpServices
+{
+    public required SmtpServerOptions Options { get; init; }
+    public required Spool Spool { get; init; }
+    public required ILoggerFactory LoggerFactory { get; init; }
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+    public CertificateProvider? Certificates { get; init; }
+    public ConnectionLimiter Connections { get; init; } = new();
+    public IRecipientValidator Recipients { get; init; } = new AcceptAllLocalRecipients();
+    public ISmtpAuthenticator? Authenticator { get; init; }
+    public IEtrnService? Etrn { get; init; }
+    public AuthThrottle? AuthThrottle { get; init; }
+}

@@ -1,0 +1,218 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Postbote.Core.Smtp;
+
+namespace Postbote.Smtpd;
+
+public sealed partial class SmtpSession
+{
+    private string? _helo;
+    private bool _esmtp;
+    private string? _authUser;
+    private SmtpTransaction? _tx;
+
+    private async ValueTask<Next> DispatchAsync(SmtpVerb verb, string argument)
+    {
+        SmtpReply reply;
+        switch (verb)
+        {
+            case SmtpVerb.Ehlo: reply = Ehlo(argument); break;
+            case SmtpVerb.Helo: reply = Helo(argument); break;
+            case SmtpVerb.Mail: reply = await MailAsync(argument).ConfigureAwait(false); break;
+            case SmtpVerb.Rcpt: reply = await RcptAsync(argument).ConfigureAwait(false); break;
+            case SmtpVerb.Data:
+            {
+                var (r, started) = await DataAsync(argument).ConfigureAwait(false);
+                reply = r;
+                if (started)
+                {
+                    _writer.Write(reply.ToBytes());
+                    return Next.Continue;
+                }
+                break;
+            }
+            case SmtpVerb.Bdat: return await BdatAsync(argument).ConfigureAwait(false);
+            case SmtpVerb.Rset:
+                if (argument.Length != 0) { reply = SmtpReplies.NoArguments("RSET"); break; }
+                await AbortTransactionAsync().ConfigureAwait(false);
+                reply = SmtpReplies.Ok;
+                break;
+            case SmtpVerb.Noop: reply = SmtpReplies.Ok; break;
+            case SmtpVerb.Quit:
+                _writer.Write(SmtpReplies.Bye.ToBytes());
+                return Next.Close;
+            case SmtpVerb.Vrfy:
+                // RFC 5321 §3.5.3: 252 without saying whether the user exists (no enumeration).
+                reply = argument.Length == 0 ? SmtpReplies.Syntax("VRFY address") : SmtpReplies.CannotVerify;
+                break;
+            case SmtpVerb.Expn: reply = SmtpReplies.ExpnRefused; break;
+            case SmtpVerb.Help: reply = SmtpReplies.Help; break;
+            case SmtpVerb.StartTls:
+            {
+                var r = StartTlsCommand(argument);
+                if (r is null)
+                {
+                    await SendAndFlushAsync(SmtpReplies.ReadyToStartTls).ConfigureAwait(false);
+                    return Next.StartTls;
+                }
+                reply = r;
+                break;
+            }
+            case SmtpVerb.Auth: return await AuthAsync(argument).ConfigureAwait(false);
+            case SmtpVerb.Etrn: reply = await EtrnAsync(argument).ConfigureAwait(false); break;
+            case SmtpVerb.Http:
+                // Cross-protocol defence: a web client (or an attack through one) is told off and dropped.
+                LogHttpClient(ClientAddress);
+                _writer.Write(SmtpReplies.HttpRefused.ToBytes());
+                return Next.Close;
+            default:
+                reply = SmtpReplies.UnknownCommand;
+                break;
+        }
+        return Reply(reply) ? Next.Continue : Next.Close;
+    }
+
+    private SmtpReply Ehlo(string argument)
+    {
+        if (argument.Length == 0 || argument.Contains(' ')) return SmtpReplies.SyntaxEhlo;
+        ResetForNewGreeting(argument, esmtp: true);
+        var lines = new List<string>(14) { _options.Hostname, "PIPELINING" };
+        if (CanStartTls) lines.Add("STARTTLS");
+        lines.Add($"SIZE {_limits.MessageSizeBytes}");
+        if (_services.Etrn is not null) lines.Add("ETRN");
+        if (AuthOffered)
+        {
+            var mechs = string.Join(' ', _services.Authenticator!.Mechanisms);
+            lines.Add("AUTH " + mechs);
+            if (_options.LegacyAuthLine) lines.Add("AUTH=" + mechs);
+        }
+        lines.Add("ENHANCEDSTATUSCODES");
+        lines.Add("8BITMIME");
+        lines.Add("DSN");
+        lines.Add("SMTPUTF8");
+        lines.Add("CHUNKING");
+        return new SmtpReply(250, null, lines);
+    }
+
+    private SmtpReply Helo(string argument)
+    {
+        if (argument.Length == 0 || argument.Contains(' ')) return SmtpReplies.SyntaxHelo;
+        ResetForNewGreeting(argument, esmtp: false);
+        return SmtpReplies.Helo(_options.Hostname);
+    }
+
+    private void ResetForNewGreeting(string name, bool esmtp)
+    {
+        // RFC 5321 §4.1.4: EHLO/HELO resets the transaction as RSET does.
+        _ = AbortTransactionAsync();
+        _helo = name;
+        _esmtp = esmtp;
+    }
+
+    private async ValueTask<SmtpReply> MailAsync(string argument)
+    {
+        if (_helo is null) return SmtpReplies.NeedHeloFirst;
+        if (_tx is not null) return SmtpReplies.NestedMail;
+        if (_listener.Role == ListenerRole.Submission && _authUser is null) return SmtpReplies.AuthRequired;
+        var error = MailFromCommand.TryParse(argument, out var mail);
+        if (error is not null) return error;
+        if (!_esmtp && (mail!.DeclaredSize is not null || mail.Body != Core.Envelope.BodyType.SevenBit || mail.SmtpUtf8 || mail.EnvelopeId is not null || mail.Return != Core.Envelope.DsnReturn.Unspecified))
+            return SmtpReplies.UnknownParameter; // ESMTP parameters need EHLO (RFC 5321 §4.1.1.2)
+        if (mail!.Body == Core.Envelope.BodyType.BinaryMime) return SmtpReplies.BadParameterValue("BODY");
+        if (mail.DeclaredSize > _limits.MessageSizeBytes) return SmtpReplies.MessageTooBig;
+        if (_authUser is not null && mail.ReversePath is not null && _services.Authenticator is not null
+            && !await _services.Authenticator.OwnsAddressAsync(_authUser, mail.ReversePath.ToString(), _stopping).ConfigureAwait(false))
+        {
+            LogSenderRejected(ClientAddress, _authUser, mail.ReversePath.ToString());
+            return SmtpReplies.SenderNotOwned;
+        }
+        _tx = new SmtpTransaction(mail);
+        return SmtpReplies.SenderOk;
+    }
+
+    private async ValueTask<SmtpReply> RcptAsync(string argument)
+    {
+        if (_tx is null) return _helo is null ? SmtpReplies.NeedHeloFirst : SmtpReplies.NeedMailFirst;
+        var error = RcptToCommand.TryParse(argument, _tx.Mail.SmtpUtf8, PostmasterDomain, out var rcpt);
+        if (error is not null) return error;
+        if (_tx.Recipients.Count >= _limits.RecipientsPerMessage) return SmtpReplies.TooManyRecipients;
+        var mailbox = rcpt!.Recipient;
+        // RFC 5321 §4.1.1.3: "<postmaster>" without a domain is always accepted, for one of ours.
+        var decision = rcpt.IsBarePostmaster ? RelayDecision.Local : RelayPolicy.Decide(_authUser, ClientAddress, mailbox.AsciiDomain, mailbox.IsAddressLiteral, _options);
+        if (decision == RelayDecision.Denied || (decision == RelayDecision.Local && RelayPolicy.IsRoutingLocalPart(mailbox.LocalPart)))
+        {
+            LogRelayDenied(ClientAddress, _helo ?? "", _tx.Mail.ReversePathText, mailbox.ToString());
+            return SmtpReplies.RelayDenied;
+        }
+        if (decision == RelayDecision.Local && !rcpt.IsBarePostmaster)
+        {
+            var refused = await _services.Recipients.CheckLocalRecipientAsync(mailbox, _stopping).ConfigureAwait(false);
+            if (refused is not null)
+            {
+                LogRecipientRejected(ClientAddress, mailbox.ToString(), refused.ToString());
+                return refused;
+            }
+        }
+        _tx.Recipients.Add(rcpt);
+        return SmtpReplies.RecipientOk;
+    }
+
+    private async ValueTask<SmtpReply> EtrnAsync(string argument)
+    {
+        // RFC 1985: 250 started, 251 none queued... 458 unable, 459 not allowed, 501 syntax.
+        if (_services.Etrn is null) return SmtpReplies.UnknownCommand;
+        if (_helo is null) return SmtpReplies.NeedHeloFirst;
+        if (_tx is not null) return SmtpReplies.BadSequence("MAIL transaction in progress");
+        if (argument.Length == 0 || argument.Contains(' ')) return SmtpReplies.Syntax("ETRN domain");
+        var domain = argument.TrimStart('@', '#');
+        if (!Core.Addressing.MailboxParser.IsDomain(domain, allowUtf8: true)) return SmtpReplies.Syntax("ETRN domain");
+        if (_options.EtrnFromTrustedOnly && _authUser is null && !RelayPolicy.IsTrusted(ClientAddress, _options.TrustedNetworks))
+            return new SmtpReply(459, "4.7.1", $"<{domain}>: service unavailable to this client");
+        int count = await _services.Etrn.StartDeliveryAsync(Core.Addressing.Mailbox.ToAscii(domain), _stopping).ConfigureAwait(false);
+        return count switch
+        {
+            < 0 => new SmtpReply(458, "4.3.0", $"Unable to queue messages for {domain}"),
+            0 => new SmtpReply(251, "2.0.0", $"OK, no messages waiting for node {domain}"),
+            _ => new SmtpReply(250, "2.0.0", $"Queuing started for {domain} ({count} messages)"),
+        };
+    }
+
+    private string PostmasterDomain => _options.IsLocalDomain(_options.Hostname)
+        ? _options.Hostname : _options.LocalDomains.Order(StringComparer.Ordinal).FirstOrDefault() ?? _options.Hostname;
+
+    private bool CanStartTls => _tls is null && _services.Certificates is not null;
+
+    private bool AuthOffered => _services.Authenticator is not null && _authUser is null
+        && (_listener.OfferAuth) && (_tls is not null || _options.AllowCleartextAuth);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "connect from [{Client}] on {Listener}")]
+    private partial void LogConnect(System.Net.IPAddress client, string listener);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "disconnect from [{Client}] commands={Commands} errors={Errors}")]
+    private partial void LogDisconnect(System.Net.IPAddress client, int commands, int errors);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "lost connection from [{Client}]: {Reason}")]
+    private partial void LogConnectionLost(System.Net.IPAddress client, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reject: too many connections from [{Client}]")]
+    private partial void LogTooManyConnections(System.Net.IPAddress client);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reject: too many errors from [{Client}] ({Errors}), disconnecting")]
+    private partial void LogTooManyErrors(System.Net.IPAddress client, int errors);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "timeout after {State} from [{Client}]")]
+    private partial void LogTimeout(System.Net.IPAddress client, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reject: RCPT from [{Client}]: 554 5.7.1 <{Recipient}>: Relay access denied; from=<{Sender}> helo=<{Helo}>")]
+    private partial void LogRelayDenied(System.Net.IPAddress client, string helo, string sender, string recipient);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "reject: RCPT from [{Client}]: <{Recipient}>: {Reply}")]
+    private partial void LogRecipientRejected(System.Net.IPAddress client, string recipient, string reply);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reject: MAIL from [{Client}]: sender <{Sender}> not owned by user {User}")]
+    private partial void LogSenderRejected(System.Net.IPAddress client, string user, string sender);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reject: HTTP request from [{Client}], disconnecting")]
+    private partial void LogHttpClient(System.Net.IPAddress client);
+}

@@ -1,0 +1,264 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Postbote.Core.Envelope;
+using Postbote.Core.Smtp;
+using Postbote.Queue;
+
+namespace Postbote.Smtpd;
+
+public sealed partial class SmtpSession
+{
+    private DataDecoder? _decoder;
+    private IncomingMessage? _incoming;
+    private long _bdatRemaining;
+    private bool _bdatLast;
+    private SmtpReply? _bdatError;
+    private long _bdatSize;
+
+    private string Protocol => !_esmtp ? "SMTP" : "ESMTP" + (_tls is not null ? "S" : "") + (_authUser is not null ? "A" : "");
+
+    private async ValueTask<(SmtpReply Reply, bool Started)> DataAsync(string argument)
+    {
+        if (argument.Length != 0) return (SmtpReplies.NoArguments("DATA"), false);
+        var check = CheckReadyForData();
+        if (check is not null) return (check, false);
+        if (_tx!.UsedBdat) return (SmtpReplies.BadSequence("DATA not allowed after BDAT"), false);
+        var failed = await BeginMessageAsync().ConfigureAwait(false);
+        if (failed is not null) return (failed, false);
+        _decoder = new DataDecoder(_limits.MessageSizeBytes);
+        _mode = Mode.Data;
+        return (SmtpReplies.StartData, true);
+    }
+
+    private SmtpReply? CheckReadyForData()
+    {
+        if (_helo is null) return SmtpReplies.NeedHeloFirst;
+        if (_tx is null) return SmtpReplies.NeedMailFirst;
+        if (_tx.Recipients.Count == 0) return SmtpReplies.NeedRcptFirst;
+        return null;
+    }
+
+    /// <summary>Allocates the queue id and starts the spool file with our Received: header.</summary>
+    private async ValueTask<SmtpReply?> BeginMessageAsync()
+    {
+        try
+        {
+            var id = _services.Spool.NewQueueId();
+            _incoming = _services.Spool.BeginMessage(id);
+            var tls = _tls;
+            string? single = _tx!.Recipients.Count == 1 ? _tx.Recipients[0].Recipient.ToString() : null;
+            var received = ReceivedHeader.Build(_helo, ClientAddress.ToString(), _options.Hostname, Protocol, id,
+                tls is null ? null : TlsProtocolName(tls), tls?.NegotiatedCipherSuite.ToString(),
+                _options.AuthenticatedUserInReceived ? _authUser : null, single, _services.Time.GetUtcNow());
+            var bytes = System.Text.Encoding.UTF8.GetBytes(received);
+            _incoming.Write(bytes);
+            _headerStart = bytes.Length;
+            await ValueTask.CompletedTask.ConfigureAwait(false);
+            return null;
+        }
+        catch (IOException e)
+        {
+            LogSpoolError(e.Message);
+            await AbortMessageAsync().ConfigureAwait(false);
+            return SmtpReplies.LocalError;
+        }
+    }
+
+    private int _headerStart;
+
+    private SequencePosition DecodeData(ReadOnlySequence<byte> rest)
+    {
+        IBufferWriter<byte> sink = _incoming!;
+        long consumed = 0;
+        foreach (var segment in rest)
+        {
+            int used = _decoder!.Decode(segment.Span, sink);
+            consumed += used;
+            if (_decoder.Completed) break;
+        }
+        return rest.GetPosition(consumed);
+    }
+
+    private async ValueTask<Next> FinishDataAsync()
+    {
+        _mode = Mode.Command;
+        var decoder = _decoder!;
+        _decoder = null;
+        SmtpReply? refusal = null;
+        if (decoder.SawBareLineEnding) refusal = SmtpReplies.BareLineEnding;
+        else if (decoder.Oversized) refusal = SmtpReplies.MessageTooBig;
+        else if (decoder.SawLongLine && _limits.LongLines == LongLinePolicy.Reject) refusal = SmtpReplies.LongLines;
+        var body = decoder.SawEightBit && _tx!.Mail.Body == BodyType.SevenBit ? BodyType.EightBitMime : _tx!.Mail.Body;
+        var reply = await CommitMessageAsync(refusal, body).ConfigureAwait(false);
+        return Reply(reply) ? Next.Continue : Next.Close;
+    }
+
+    /// <summary>Runs the end-of-message checks and, if they pass, makes the message durable before 250.</summary>
+    private async ValueTask<SmtpReply> CommitMessageAsync(SmtpReply? refusal, BodyType body)
+    {
+        var incoming = _incoming!;
+        var tx = _tx!;
+        // Our own Received: is the first; the client's count from there.
+        if (refusal is null && incoming.Headers.ReceivedCount - 1 > _limits.MaxReceivedHeaders) refusal = SmtpReplies.MailLoop;
+        var prepend = new List<string>();
+        if (refusal is null && _listener.Role == ListenerRole.Submission && _authUser is not null)
+            refusal = await SubmissionChecksAsync(incoming, prepend).ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            LogMessageRefused(ClientAddress, incoming.QueueId, refusal.ToString());
+            await AbortTransactionAsync().ConfigureAwait(false);
+            return refusal;
+        }
+        var envelope = new QueuedMessage
+        {
+            ArrivalTime = _services.Time.GetUtcNow(),
+            ReversePath = tx.Mail.ReversePathText,
+            Body = body,
+            SmtpUtf8 = tx.Mail.SmtpUtf8,
+            Return = tx.Mail.Return,
+            EnvelopeId = tx.Mail.EnvelopeId,
+            ClientAddress = ClientAddress.ToString(),
+            HeloName = _helo,
+            Protocol = Protocol,
+            TlsProtocol = _tls is null ? null : TlsProtocolName(_tls),
+            TlsCipher = _tls?.NegotiatedCipherSuite.ToString(),
+            AuthenticatedUser = _authUser,
+            Listener = _listener.Name,
+            PrependHeaders = prepend,
+            Recipients = tx.Recipients.Select(r => new QueuedRecipient
+            {
+                Address = r.Recipient.ToString(),
+                Notify = r.Notify,
+                OriginalRecipientParameter = r.OriginalRecipient,
+            }).ToList(),
+        };
+        try
+        {
+            await _services.Spool.CommitAsync(incoming, envelope, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogSpoolError(e.Message);
+            await AbortTransactionAsync().ConfigureAwait(false);
+            return SmtpReplies.LocalError;
+        }
+        LogQueued(incoming.QueueId, ClientAddress, envelope.ReversePath, envelope.Recipients.Count, envelope.Size, Protocol, _authUser);
+        _incoming = null;
+        await incoming.DisposeAsync().ConfigureAwait(false);
+        _tx = null;
+        return SmtpReplies.Queued(envelope.QueueId);
+    }
+
+    /// <summary>RFC 6409 §8 fixes and the anti-spoofing check of the header From:.</summary>
+    private async ValueTask<SmtpReply?> SubmissionChecksAsync(IncomingMessage incoming, List<string> prepend)
+    {
+        var headers = incoming.Headers;
+        if (_options.CheckFromHeader && _services.Authenticator is not null)
+        {
+            var from = headers.GetField("From");
+            if (from is not null)
+            {
+                foreach (var address in HeaderAddresses.Extract(from))
+                {
+                    if (!await _services.Authenticator.OwnsAddressAsync(_authUser!, address, _stopping).ConfigureAwait(false))
+                    {
+                        LogSenderRejected(ClientAddress, _authUser!, address);
+                        return SmtpReplies.FromHeaderNotOwned;
+                    }
+                }
+            }
+        }
+        if (headers.GetField("Message-ID") is null)
+            prepend.Add($"Message-ID: <{incoming.QueueId}.{Guid.NewGuid():N}@{_options.Hostname}>\r\n");
+        if (headers.GetField("Date") is null)
+            prepend.Add("Date: " + _services.Time.GetUtcNow().ToString("ddd, dd MMM yyyy HH:mm:ss +0000", System.Globalization.CultureInfo.InvariantCulture) + "\r\n");
+        return null;
+    }
+
+    private async ValueTask<Next> BdatAsync(string argument)
+    {
+        // RFC 3030: "BDAT" SP chunk-size [ SP end-marker ]. The chunk is read even when the command is refused.
+        var parts = argument.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length is < 1 or > 2 || !long.TryParse(parts[0], System.Globalization.NumberStyles.None, null, out long size)
+            || (parts.Length == 2 && !parts[1].Equals("LAST", StringComparison.OrdinalIgnoreCase)))
+        {
+            // Without a valid size the stream cannot be resynchronised: refuse and close.
+            _writer.Write(SmtpReplies.Syntax("BDAT chunk-size [LAST]").ToBytes());
+            return Next.Close;
+        }
+        _bdatRemaining = size;
+        _bdatLast = parts.Length == 2;
+        _bdatError = _bdatError is null ? CheckReadyForData() : _bdatError;
+        if (_bdatError is null && _incoming is null)
+        {
+            _tx!.UsedBdat = true;
+            _bdatError = await BeginMessageAsync().ConfigureAwait(false);
+            _bdatSize = 0;
+        }
+        _mode = Mode.Bdat;
+        if (_bdatRemaining == 0) return await FinishChunkAsync().ConfigureAwait(false);
+        return Next.Continue;
+    }
+
+    private SequencePosition ReadChunk(ReadOnlySequence<byte> rest)
+    {
+        long take = Math.Min(rest.Length, _bdatRemaining);
+        var chunk = rest.Slice(0, take);
+        _bdatRemaining -= take;
+        if (_bdatError is null && _incoming is not null)
+        {
+            foreach (var segment in chunk)
+            {
+                long room = _limits.MessageSizeBytes - _bdatSize;
+                if (room > 0) _incoming.Write(segment.Span[..(int)Math.Min(room, segment.Length)]);
+                _bdatSize += segment.Length;
+            }
+        }
+        return chunk.End;
+    }
+
+    private async ValueTask<Next> FinishChunkAsync()
+    {
+        _mode = Mode.Command;
+        if (_bdatError is not null)
+        {
+            var error = _bdatError;
+            if (_bdatLast) _bdatError = null;
+            await AbortMessageAsync().ConfigureAwait(false);
+            return Reply(error) ? Next.Continue : Next.Close;
+        }
+        if (_bdatSize > _limits.MessageSizeBytes)
+        {
+            _bdatError = _bdatLast ? null : SmtpReplies.MessageTooBig;
+            await AbortTransactionAsync().ConfigureAwait(false);
+            return Reply(SmtpReplies.MessageTooBig) ? Next.Continue : Next.Close;
+        }
+        if (!_bdatLast) return Reply(new SmtpReply(250, "2.0.0", $"{_bdatSize} octets received")) ? Next.Continue : Next.Close;
+        var body = _tx!.Mail.Body;
+        var reply = await CommitMessageAsync(null, body).ConfigureAwait(false);
+        return Reply(reply) ? Next.Continue : Next.Close;
+    }
+
+    private async ValueTask AbortMessageAsync()
+    {
+        var incoming = _incoming;
+        _incoming = null;
+        if (incoming is not null) await incoming.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask AbortTransactionAsync()
+    {
+        await AbortMessageAsync().ConfigureAwait(false);
+        _tx = null;
+        _decoder = null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{QueueId}: queued from=<{Sender}>, nrcpt={Recipients}, size={Size}, client=[{Client}], proto={Protocol}, sasl_username={User}")]
+    private partial void LogQueued(string queueId, System.Net.IPAddress client, string sender, int recipients, long size, string protocol, string? user);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reject: end of data from [{Client}] ({QueueId}): {Reply}")]
+    private partial void LogMessageRefused(System.Net.IPAddress client, string queueId, string reply);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "spool write failed: {Reason}")]
+    private partial void LogSpoolError(string reason);
+}

@@ -1,0 +1,255 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Postbote.Core.Smtp;
+
+namespace Postbote.Smtpd;
+
+/// <summary>
+/// One SMTP connection: reads commands from the transport, answers them in order, and flushes the replies
+/// when the client's input is drained (RFC 2920 pipelining, EXAMPLES.md pattern 3). Per-verb handlers live in
+/// partial files (Commands, Data, Tls, Auth). Expected rejections are reply values; only framing failures and
+/// I/O end the connection.
+/// </summary>
+public sealed partial class SmtpSession
+{
+    private enum Mode { Command, Data, Bdat, AuthResponse }
+    private enum Next { Continue, Close, StartTls }
+
+    private readonly SmtpServices _services;
+    private readonly SmtpServerOptions _options;
+    private readonly SmtpdLimits _limits;
+    private readonly SmtpListener _listener;
+    private readonly ILogger _log;
+    private readonly CancellationToken _stopping;
+    private readonly IDuplexPipe _transport;
+    private PipeReader _reader;
+    private PipeWriter _writer;
+    private SslStream? _tls;
+    private Mode _mode = Mode.Command;
+    private bool _discardingLongLine;
+    private int _errors;
+    private volatile bool _stopRequested;
+    private readonly CancellationTokenSource _readTimeout;
+
+    public SmtpSession(IDuplexPipe transport, IPEndPoint remote, SmtpListener listener, SmtpServices services, CancellationToken stopping)
+    {
+        _transport = transport;
+        _reader = transport.Input;
+        _writer = transport.Output;
+        Remote = remote;
+        _listener = listener;
+        _services = services;
+        _options = services.Options;
+        _limits = _options.Limits;
+        _stopping = stopping;
+        _log = services.LoggerFactory.CreateLogger("Postbote.Smtpd");
+        _readTimeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.Time);
+        ClientAddress = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+    }
+
+    public IPEndPoint Remote { get; }
+    public IPAddress ClientAddress { get; }
+    public bool IsTls => _tls is not null;
+
+    /// <summary>Runs the session until QUIT, an error, a timeout or shutdown. Never throws for client behaviour.</summary>
+    public async Task RunAsync()
+    {
+        if (!_services.Connections.TryAcquire(ClientAddress, _limits))
+        {
+            LogTooManyConnections(ClientAddress);
+            await SendAndFlushAsync(SmtpReplies.TooManyConnections).ConfigureAwait(false);
+            return;
+        }
+        using var stopRegistration = _stopping.Register(OnStopping);
+        try
+        {
+            LogConnect(ClientAddress, _listener.Name);
+            if (_listener.ImplicitTls && !await StartTlsAsync().ConfigureAwait(false)) return;
+            await SendAndFlushAsync(SmtpReplies.Greeting(_options.Hostname)).ConfigureAwait(false);
+            await ReadLoopAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or ConnectionAbortedException)
+        {
+            LogConnectionLost(ClientAddress, e.Message);
+        }
+        finally
+        {
+            await AbortTransactionAsync().ConfigureAwait(false);
+            _services.Connections.Release(ClientAddress);
+            _readTimeout.Dispose();
+            if (_tls is not null) await _tls.DisposeAsync().ConfigureAwait(false);
+            LogDisconnect(ClientAddress, _commands, _errors);
+        }
+    }
+
+    private int _commands;
+
+    private void OnStopping()
+    {
+        _stopRequested = true;
+        // Idle between commands: wake the read so the session can say 421 and go. A transaction in DATA finishes first.
+        if (_mode == Mode.Command) _reader.CancelPendingRead();
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                _readTimeout.CancelAfter(_mode is Mode.Data or Mode.Bdat ? _limits.DataTimeout : _limits.CommandTimeout);
+                result = await _reader.ReadAsync(_readTimeout.Token).ConfigureAwait(false);
+                _readTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            }
+            catch (OperationCanceledException)
+            {
+                LogTimeout(ClientAddress, _mode.ToString());
+                await SendAndFlushAsync(SmtpReplies.Timeout(_options.Hostname)).ConfigureAwait(false);
+                return;
+            }
+            if (result.IsCanceled || (_stopRequested && _mode == Mode.Command))
+            {
+                await SendAndFlushAsync(SmtpReplies.ShuttingDown(_options.Hostname)).ConfigureAwait(false);
+                return;
+            }
+
+            var buffer = result.Buffer;
+            var (consumed, next) = await ProcessBufferAsync(buffer).ConfigureAwait(false);
+            if (next == Next.StartTls)
+            {
+                // RFC 3207 §4.2 / CVE-2011-0411: whatever the client sent after STARTTLS is discarded unread.
+                _reader.AdvanceTo(buffer.End);
+                if (!await StartTlsAsync().ConfigureAwait(false)) return;
+                continue;
+            }
+            _reader.AdvanceTo(consumed, buffer.End);
+            await _writer.FlushAsync().ConfigureAwait(false);
+            if (next == Next.Close) return;
+            if (_stopRequested && _mode == Mode.Command)
+            {
+                await SendAndFlushAsync(SmtpReplies.ShuttingDown(_options.Hostname)).ConfigureAwait(false);
+                return;
+            }
+            if (result.IsCompleted)
+            {
+                if (_mode != Mode.Command) LogConnectionLost(ClientAddress, $"EOF in {_mode}");
+                return;
+            }
+        }
+    }
+
+    /// <summary>Handles everything complete in <paramref name="buffer"/>; replies are written but not flushed.</summary>
+    private async ValueTask<(SequencePosition Consumed, Next Next)> ProcessBufferAsync(ReadOnlySequence<byte> buffer)
+    {
+        var position = buffer.Start;
+        while (true)
+        {
+            var rest = buffer.Slice(position);
+            if (_mode == Mode.Data)
+            {
+                position = DecodeData(rest);
+                if (_decoder!.Completed)
+                {
+                    var next = await FinishDataAsync().ConfigureAwait(false);
+                    if (next != Next.Continue) return (position, next);
+                    continue;
+                }
+                await _incoming!.FlushIfFullAsync(CancellationToken.None).ConfigureAwait(false);
+                return (position, Next.Continue);
+            }
+            if (_mode == Mode.Bdat)
+            {
+                position = ReadChunk(rest);
+                if (_bdatRemaining == 0)
+                {
+                    var next = await FinishChunkAsync().ConfigureAwait(false);
+                    if (next != Next.Continue) return (position, next);
+                    continue;
+                }
+                if (_incoming is not null) await _incoming.FlushIfFullAsync(CancellationToken.None).ConfigureAwait(false);
+                return (position, Next.Continue);
+            }
+
+            var lf = rest.PositionOf((byte)'\n');
+            int lineLimit = _limits.AuthLineLength; // the longest line any state accepts; shorter limits are checked per verb
+            if (lf is null)
+            {
+                if (rest.Length > lineLimit)
+                {
+                    // No end of line in sight: drop what we have and skip to the next LF (pattern 2).
+                    _discardingLongLine = true;
+                    return (buffer.End, Next.Continue);
+                }
+                return (position, Next.Continue);
+            }
+            var line = rest.Slice(0, lf.Value);
+            position = buffer.GetPosition(1, lf.Value);
+            if (_discardingLongLine)
+            {
+                _discardingLongLine = false;
+                if (!Reply(SmtpReplies.LineTooLong)) return (position, Next.Close);
+                continue;
+            }
+            var result = await HandleLineAsync(line).ConfigureAwait(false);
+            if (result != Next.Continue) return (position, result);
+        }
+    }
+
+    private async ValueTask<Next> HandleLineAsync(ReadOnlySequence<byte> line)
+    {
+        int length = (int)line.Length;
+        if (length > 0 && line.Slice(length - 1).FirstSpan[0] == (byte)'\r') length--;
+        byte[]? rented = null;
+        try
+        {
+            ReadOnlySpan<byte> span;
+            if (line.IsSingleSegment) span = line.FirstSpan[..length];
+            else
+            {
+                rented = ArrayPool<byte>.Shared.Rent(length);
+                line.Slice(0, length).CopyTo(rented);
+                span = rented.AsSpan(0, length);
+            }
+            _commands++;
+            if (_mode == Mode.AuthResponse) return await HandleAuthResponseAsync(span.ToArray()).ConfigureAwait(false);
+            // The RFC 5321 limit counts the CRLF; AUTH lines may be longer (RFC 4954 §4).
+            var verb = SmtpCommandParser.Parse(span, out var argumentBytes);
+            int limit = verb == SmtpVerb.Auth ? _limits.AuthLineLength : _limits.CommandLineLength;
+            if (length + 2 > limit) return Reply(SmtpReplies.LineTooLong) ? Next.Continue : Next.Close;
+            string argument = argumentBytes.IsEmpty ? "" : System.Text.Encoding.UTF8.GetString(argumentBytes);
+            return await DispatchAsync(verb, argument).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Writes a reply (not flushed). Counts errors; false when the error limit is reached (421 written).</summary>
+    private bool Reply(SmtpReply reply)
+    {
+        _writer.Write(reply.ToBytes());
+        if (reply.Code >= 400)
+        {
+            _errors++;
+            if (_errors >= _limits.ErrorsPerSession)
+            {
+                LogTooManyErrors(ClientAddress, _errors);
+                _writer.Write(SmtpReplies.TooManyErrors.ToBytes());
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private async ValueTask SendAndFlushAsync(SmtpReply reply)
+    {
+        _writer.Write(reply.ToBytes());
+        await _writer.FlushAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,14 @@
+using Postbote.Core.Smtp;
+
+namespace Postbote.Smtpd;
+
+/// <summary>A mail transaction in progress: MAIL FROM and the accepted recipients (RFC 5321 §3.3).</summary>
+internal sealed class SmtpTransaction
+{
+    public SmtpTransaction(MailFromCommand mail) => Mail = mail;
+
+    public MailFromCommand Mail { get; }
+    public List<RcptToCommand> Recipients { get; } = new();
+    /// <summary>BDAT was used: DATA is no longer allowed in this transaction (RFC 3030 §2).</summary>
+    public bool UsedBdat { get; set; }
+}

@@ -1,0 +1,84 @@
+namespace Postbote.Smtpd;
+
+/// <summary>
+/// Every limit and timeout a client can run into, in one options class, each with the default a mail
+/// administrator would pick and where it comes from. Checked by <see cref="Validate"/> at start.
+/// </summary>
+public sealed class SmtpdLimits
+{
+    /// <summary>Largest message accepted, in octets; advertised as SIZE (RFC 1870). 50 MiB, as the walk-through's server.</summary>
+    public long MessageSizeBytes { get; set; } = 52_428_800;
+
+    /// <summary>Recipients per transaction; further RCPTs get 452 4.5.3 (RFC 5321 §4.5.3.1.8 requires at least 100; Postfix smtpd_recipient_limit = 1000).</summary>
+    public int RecipientsPerMessage { get; set; } = 1000;
+
+    /// <summary>Concurrent connections over all listeners; more are greeted with 421 4.7.0 and closed.</summary>
+    public int ConnectionsTotal { get; set; } = 20_000;
+
+    /// <summary>Concurrent connections from one client address (Postfix smtpd_client_connection_count_limit = 50).</summary>
+    public int ConnectionsPerClient { get; set; } = 50;
+
+    /// <summary>Longest command line including CRLF (RFC 5321 §4.5.3.1.4: 512 octets).</summary>
+    public int CommandLineLength { get; set; } = 512;
+
+    /// <summary>Longest AUTH command or SASL response line (RFC 4954 §4: 12,288 octets).</summary>
+    public int AuthLineLength { get; set; } = 12_288;
+
+    /// <summary>Wait for the next command (RFC 5321 §4.5.3.2.7: the server timeout is at least 5 minutes).</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Wait for the next block of message data (RFC 5321 §4.5.3.2.7).</summary>
+    public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Longest a TLS handshake may take (Postfix smtpd_starttls_timeout = 300 s; 60 s is plenty on today's links).</summary>
+    public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Error replies in one session before 421 4.7.0 and disconnect (Postfix smtpd_hard_error_limit = 20).</summary>
+    public int ErrorsPerSession { get; set; } = 20;
+
+    /// <summary>A message with more Received: fields than this is a mail loop: 554 5.4.6 (RFC 5321 §6.3).</summary>
+    public int MaxReceivedHeaders { get; set; } = 100;
+
+    /// <summary>How long a transaction in progress may go on after SIGTERM before the connection is closed.</summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Text lines longer than 998 octets (RFC 5322 §2.1.1 / RFC 5321 §4.5.3.1.6). Accept: stored byte-exact, as
+    /// Postfix does; Reject: 550 5.6.0.
+    /// </summary>
+    public LongLinePolicy LongLines { get; set; } = LongLinePolicy.Accept;
+
+    /// <summary>Failed AUTH attempts from one address before it is blocked for <see cref="AuthBlockDuration"/>.</summary>
+    public int AuthFailuresBeforeBlock { get; set; } = 10;
+
+    /// <summary>How long an address that failed AUTH too often is refused (421 4.7.0).</summary>
+    public TimeSpan AuthBlockDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Delay added per recent AUTH failure, growing linearly, capped at 5 s (a brake on password guessing).</summary>
+    public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Returns the problems with these settings, each naming its key under "Limits".</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (MessageSizeBytes < 1024) yield return "Limits:MessageSizeBytes must be at least 1024";
+        if (RecipientsPerMessage < 1) yield return "Limits:RecipientsPerMessage must be at least 1 (RFC 5321 asks for 100)";
+        if (ConnectionsTotal < 1) yield return "Limits:ConnectionsTotal must be at least 1";
+        if (ConnectionsPerClient < 1) yield return "Limits:ConnectionsPerClient must be at least 1";
+        if (CommandLineLength < 512) yield return "Limits:CommandLineLength must be at least 512 (RFC 5321 §4.5.3.1.4)";
+        if (AuthLineLength < CommandLineLength) yield return "Limits:AuthLineLength must be at least Limits:CommandLineLength";
+        if (CommandTimeout <= TimeSpan.Zero) yield return "Limits:CommandTimeout must be positive";
+        if (DataTimeout <= TimeSpan.Zero) yield return "Limits:DataTimeout must be positive";
+        if (TlsHandshakeTimeout <= TimeSpan.Zero) yield return "Limits:TlsHandshakeTimeout must be positive";
+        if (ErrorsPerSession < 1) yield return "Limits:ErrorsPerSession must be at least 1";
+        if (MaxReceivedHeaders < 1) yield return "Limits:MaxReceivedHeaders must be at least 1";
+        if (ShutdownGracePeriod < TimeSpan.Zero) yield return "Limits:ShutdownGracePeriod must not be negative";
+        if (AuthFailuresBeforeBlock < 1) yield return "Limits:AuthFailuresBeforeBlock must be at least 1";
+    }
+}
+
+/// <summary>What to do with text lines over 998 octets.</summary>
+public enum LongLinePolicy
+{
+    Accept,
+    Reject,
+}

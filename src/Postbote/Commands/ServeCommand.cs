@@ -1,0 +1,39 @@
+using Postbote.Configuration;
+using Postbote.Hosting;
+using Spectre.Console.Cli;
+
+namespace Postbote.Commands;
+
+/// <summary>`postbote serve`: runs the server until SIGTERM/SIGINT.</summary>
+public sealed class ServeCommand : AsyncCommand<ConfigSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, ConfigSettings settings, CancellationToken cancellationToken)
+    {
+        ResolvedConfiguration config;
+        try
+        {
+            config = ConfigurationLoader.Load(settings.ConfigFile, Array.Empty<string>());
+        }
+        catch (ConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync("postbote: " + e.Message);
+            return ExitCodes.Config;
+        }
+        try
+        {
+            await using var app = ServerHost.Build(config);
+            await app.RunAsync();
+            return 0;
+        }
+        catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
+        {
+            await Console.Error.WriteLineAsync($"postbote: cannot listen: {e.Message} (Listeners: check the endpoints, and that the ports are free and may be bound by this user)");
+            return ExitCodes.OsError;
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync("postbote: " + e.Message);
+            return ExitCodes.Config;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using Postbote.Smtpd;
+
+namespace Postbote.Configuration;
+
+/// <summary>
+/// The configuration file's shape (DESIGN.md "The operator's contract"; documented key by key in
+/// docs/configuration.md). Every key can be overridden by POSTBOTE_Section__Key or --Section:Key=value.
+/// Collections are null when not given so that the embedded defaults can be told apart from an empty list.
+/// </summary>
+public sealed class PostboteOptions
+{
+    /// <summary>Our name in the greeting, EHLO and Received:. Default: the system's hostname.</summary>
+    public string? Hostname { get; set; }
+    /// <summary>Spool, directory database, mailboxes and generated certificate. Default: ./data.</summary>
+    public string DataDirectory { get; set; } = "data";
+    /// <summary>Local domains. Default: localhost and the hostname.</summary>
+    public string[]? Domains { get; set; }
+    public ListenerOptions[]? Listeners { get; set; }
+    public TlsOptions Tls { get; set; } = new();
+    public DnsOptions Dns { get; set; } = new();
+    public RelayhostOptions? Relayhost { get; set; }
+    public SmtpdLimits Limits { get; set; } = new();
+    /// <summary>CIDR ranges that may relay without AUTH (Postfix mynetworks). Empty by default.</summary>
+    public string[]? TrustedNetworks { get; set; }
+    public AuthOptions Auth { get; set; } = new();
+}
+
+public sealed class ListenerOptions
+{
+    public string? Name { get; set; }
+    /// <summary>"0.0.0.0:25", "[::]:587", "127.0.0.1:2525".</summary>
+    public string? Endpoint { get; set; }
+    public ListenerRole Role { get; set; } = ListenerRole.Mx;
+    /// <summary>TLS from the first byte (port 465, RFC 8314).</summary>
+    public bool ImplicitTls { get; set; }
+    /// <summary>Offer AUTH on an MX listener too (submission listeners always offer it).</summary>
+    public bool? OfferAuth { get; set; }
+}
+
+public sealed class TlsOptions
+{
+    /// <summary>PEM certificate chain (e.g. Let's Encrypt fullchain.pem). None: a self-signed one is generated.</summary>
+    public string? CertificateFile { get; set; }
+    /// <summary>PEM private key (privkey.pem).</summary>
+    public string? KeyFile { get; set; }
+}
+
+public sealed class DnsOptions
+{
+    /// <summary>DNS servers as "ip" or "ip:port". Default: those of /etc/resolv.conf.</summary>
+    public string[]? Servers { get; set; }
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+public sealed class RelayhostOptions
+{
+    public string? Host { get; set; }
+    public int Port { get; set; } = 587;
+    /// <summary>StartTls, Implicit or None (only for a trusted next hop on a private network).</summary>
+    public string Tls { get; set; } = "StartTls";
+    public string? User { get; set; }
+    public string? PasswordFile { get; set; }
+    /// <summary>Verify the smarthost's certificate (on by default).</summary>
+    public bool VerifyCertificate { get; set; } = true;
+}
+
+public sealed class AuthOptions
+{
+    /// <summary>Offer AUTH on connections without TLS. Off: RFC 8314 and every sane admin.</summary>
+    public bool AllowCleartext { get; set; }
+    /// <summary>Also send "AUTH=PLAIN LOGIN" for pre-RFC 2554 Outlook clients.</summary>
+    public bool LegacyAuthLine { get; set; }
+    /// <summary>Name the authenticated user in Received: (off: it is private).</summary>
+    public bool UserInReceived { get; set; }
+    /// <summary>Require the header From: to be owned by the authenticated user.</summary>
+    public bool CheckFromHeader { get; set; } = true;
+}

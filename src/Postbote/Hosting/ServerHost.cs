@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Postbote.Configuration;
+using Postbote.Queue;
+using Postbote.Smtpd;
+using Postbote.Smtpd.Tls;
+
+namespace Postbote.Hosting;
+
+/// <summary>The composition root of `postbote serve`: Kestrel listeners, the spool, the sessions' shared services.</summary>
+public static class ServerHost
+{
+    public static WebApplication Build(ResolvedConfiguration config, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging?.Invoke(builder.Logging);
+        builder.Services.AddSystemd();
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = config.Server.Limits.ShutdownGracePeriod + TimeSpan.FromSeconds(5));
+
+        Directory.CreateDirectory(config.DataDirectory);
+        builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new Spool(config.QueueDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Spool>>()));
+        builder.Services.AddSingleton(sp => new CertificateProvider(config.Options.Tls.CertificateFile, config.Options.Tls.KeyFile, config.DataDirectory,
+            config.Server.Hostname, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateProvider>>()));
+        builder.Services.AddSingleton(sp => new SmtpServices
+        {
+            Options = config.Server,
+            Spool = sp.GetRequiredService<Spool>(),
+            LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
+            Time = sp.GetRequiredService<TimeProvider>(),
+            Certificates = sp.GetRequiredService<CertificateProvider>(),
+            AuthThrottle = new AuthThrottle(config.Server.Limits, sp.GetRequiredService<TimeProvider>()),
+        });
+        builder.Services.AddSingleton(sp => new SmtpConnectionHandler(sp.GetRequiredService<SmtpServices>(),
+            sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
+
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxConcurrentConnections = null;
+            foreach (var listener in config.Listeners)
+            {
+                k.Listen(listener.Endpoint, lo => lo.Run(ctx => lo.ApplicationServices.GetRequiredService<SmtpConnectionHandler>().HandleAsync(ctx, listener)));
+            }
+        });
+
+        var app = builder.Build();
+        // The start-up scan runs before any listener accepts a connection.
+        app.Services.GetRequiredService<Spool>().Recover();
+        app.Services.GetRequiredService<CertificateProvider>();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote");
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            foreach (var l in config.Listeners)
+                log.LogInformation("listening on {Endpoint} ({Name}, {Role}{Tls})", l.Endpoint, l.Name, l.Role, l.ImplicitTls ? ", implicit TLS" : "");
+            log.LogInformation("postbote {Version} ready: hostname {Hostname}, domains {Domains}, data {Data}", VersionInfo.Version,
+                config.Server.Hostname, string.Join(",", config.Server.LocalDomains), config.DataDirectory);
+        });
+        return app;
+    }
+}
