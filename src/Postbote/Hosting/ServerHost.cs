@@ -65,8 +65,15 @@ public static class ServerHost
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote");
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            foreach (var l in config.Listeners)
-                log.LogInformation("listening on {Endpoint} ({Name}, {Role}{Tls})", l.Endpoint, l.Name, l.Role, l.ImplicitTls ? ", implicit TLS" : "");
+            // With port 0 in the configuration the kernel picks the port; Kestrel reports the bound addresses in listener order.
+            var bound = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+                .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.ToList() ?? new List<string>();
+            for (int i = 0; i < config.Listeners.Count; i++)
+            {
+                var l = config.Listeners[i];
+                string endpoint = i < bound.Count ? bound[i].Replace("http://", "", StringComparison.Ordinal) : l.Endpoint.ToString();
+                log.LogInformation("listening on {Endpoint} ({Name}, {Role}{Tls})", endpoint, l.Name, l.Role, l.ImplicitTls ? ", implicit TLS" : "");
+            }
             log.LogInformation("postbote {Version} ready: hostname {Hostname}, domains {Domains}, data {Data}", VersionInfo.Version,
                 config.Server.Hostname, string.Join(",", config.Server.LocalDomains), config.DataDirectory);
         });
