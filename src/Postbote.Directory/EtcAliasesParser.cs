@@ -3,7 +3,8 @@ using System.Text;
 namespace Postbote.Directory;
 
 /// <summary>
-/// Reads the classic sendmail/Postfix aliases(5) format: "name: value, value", '#' comment lines, blank lines, and
+/// Reads the classic sendmail/Postfix aliases(5) format: "name: value, value", comment lines (first non-blank
+/// character '#', even when indented), blank lines, and
 /// continuation lines that start with white space. Names and values may be double-quoted.
 /// </summary>
 internal static class EtcAliasesParser
@@ -19,7 +20,7 @@ internal static class EtcAliasesParser
         while ((line = reader.ReadLine()) is not null)
         {
             lineNo++;
-            if (line.StartsWith('#')) continue;
+            if (line.TrimStart().StartsWith('#')) continue; // aliases(5): first non-white-space character '#'
             if (line.Length > 0 && (line[0] == ' ' || line[0] == '\t'))
             {
                 if (line.Trim().Length == 0) continue;
