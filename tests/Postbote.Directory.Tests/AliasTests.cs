@@ -45,7 +45,7 @@ public class AliasTests : DirectoryTestBase
             logs: /var/log/mail.archive
             pipe: "|/usr/bin/procmail -a x", alice
             inc: :include:/etc/mail/list
-            "quoted name": alice
+            "quoted-name": alice
             broken line without colon
             """;
         var result = await Dir.ImportAliasesAsync(new StringReader(file), "example.org");
@@ -56,7 +56,7 @@ public class AliasTests : DirectoryTestBase
         Assert.Contains("alice@example.org", aliases["admin@example.org"]);
         Assert.Contains("bob@example.org", aliases["admin@example.org"]);
         Assert.Equal(["alice@example.org"], aliases["pipe@example.org"]);
-        Assert.Equal(["alice@example.org"], aliases["quoted name@example.org"]);
+        Assert.Equal(["alice@example.org"], aliases["quoted-name@example.org"]);
         Assert.False(aliases.ContainsKey("logs@example.org"));
         Assert.False(aliases.ContainsKey("inc@example.org"));
 
