@@ -12,7 +12,8 @@ public interface IMailDirectory : ISaslCredentialStore
 {
     // Domains
 
-    /// <summary>Adds a local domain; also creates the alias abuse@domain → postmaster@domain (remove it to drop abuse@).
+    /// <summary>Adds a local domain; also creates the alias abuse@domain → postmaster@domain (RFC 2142; remove the alias
+    /// to drop abuse@, or add a user abuse@domain, which replaces it).
     /// Returns false when the domain was already local.</summary>
     Task<bool> AddDomainAsync(string domain, CancellationToken cancellationToken = default);
 

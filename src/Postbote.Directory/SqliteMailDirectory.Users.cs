@@ -26,6 +26,9 @@ public sealed partial class SqliteMailDirectory
             ("$a", a), ("$d", domain), ("$k256", sha256), ("$k1", sha1),
             ("$cram", settings.AllowCramMd5 ? password : null), ("$any", settings.AllowSendAsAnyone ? 1 : 0), ("$q", settings.QuotaBytes)).ConfigureAwait(false);
         if (added == 0) throw new DirectoryException($"The user '{a}' already exists.");
+        if (local == "abuse") // a real abuse@ mailbox replaces the default alias abuse@ → postmaster@ made with the domain
+            await ExecuteAsync(conn, tx, "DELETE FROM aliases WHERE source = $a AND target = $t", cancellationToken,
+                ("$a", a), ("$t", "postmaster@" + domain)).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new MailUser(a, settings.AllowCramMd5, settings.AllowSendAsAnyone, settings.QuotaBytes);
     }

@@ -159,6 +159,14 @@ public class ResolutionTests : DirectoryTestBase
     }
 
     [Fact]
+    public async Task An_abuse_user_replaces_the_default_abuse_alias()
+    {
+        await Dir.AddUserAsync("abuse@example.org", "pw");
+        Assert.Equal([new ResolvedMailbox("abuse@example.org", MailboxKind.LocalUser)], (await Resolve("abuse@example.org")).Mailboxes);
+        Assert.Equal(MailboxKind.Postmaster, (await Resolve("abuse@example.net")).Mailboxes[0].Kind);
+    }
+
+    [Fact]
     public async Task Configured_postmaster_address_is_used()
     {
         using var dir = await SqliteMailDirectory.OpenAsync(Path.Combine(Folder, "pm.db"),
