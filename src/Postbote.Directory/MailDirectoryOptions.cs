@@ -1,0 +1,27 @@
+using Postbote.Core.Sasl;
+
+namespace Postbote.Directory;
+
+/// <summary>Settings of the mail directory.</summary>
+public sealed record MailDirectoryOptions
+{
+    /// <summary>
+    /// Characters that start an address extension ("plus addressing"): with "+", <c>user+tag@d</c> is delivered to
+    /// <c>user@d</c> (Postfix's recipient_delimiter, default "+" here). Each character is a separator; empty disables.
+    /// </summary>
+    public string RecipientDelimiters { get; init; } = "+";
+
+    /// <summary>PBKDF2 iterations for new passwords (RFC 7677 §4: at least 4096, which is Dovecot's default).</summary>
+    public int PasswordIterations { get; init; } = ScramCredentials.MinimumIterations;
+
+    /// <summary>
+    /// Where <c>postmaster@</c> of a local domain goes when the domain defines no user or alias for it
+    /// (RFC 5321 §4.5.1 requires that it always exists). A local user or an external address, resolved like any
+    /// alias target. When null, resolution returns one mailbox of kind <see cref="MailboxKind.Postmaster"/> and the
+    /// caller delivers it to the operator's postmaster mailbox.
+    /// </summary>
+    public string? PostmasterAddress { get; init; }
+
+    /// <summary>The deepest alias nesting followed before the resolution is reported as a loop (Postfix: 100; 20 is plenty).</summary>
+    public int MaxAliasDepth { get; init; } = 20;
+}

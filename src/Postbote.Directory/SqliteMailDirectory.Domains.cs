@@ -1,0 +1,58 @@
+namespace Postbote.Directory;
+
+public sealed partial class SqliteMailDirectory
+{
+    /// <inheritdoc/>
+    public async Task<bool> AddDomainAsync(string domain, CancellationToken cancellationToken = default)
+    {
+        string d = DirectoryAddress.NormalizeDomain(domain);
+        await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = (Microsoft.Data.Sqlite.SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        int added = await ExecuteAsync(conn, tx, "INSERT OR IGNORE INTO domains(name) VALUES ($d)", cancellationToken, ("$d", d)).ConfigureAwait(false);
+        if (added > 0)
+        {
+            // RFC 2142 §2: abuse@ should reach a person; it goes to postmaster@ unless the admin removes this alias.
+            await ExecuteAsync(conn, tx, "INSERT OR IGNORE INTO aliases(source, domain, target) VALUES ($s, $d, $t)", cancellationToken,
+                ("$s", "abuse@" + d), ("$d", d), ("$t", "postmaster@" + d)).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return added > 0;
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> RemoveDomainAsync(string domain, bool force = false, CancellationToken cancellationToken = default)
+    {
+        if (!DirectoryAddress.TryNormalizeDomain(domain, out var d)) return false;
+        await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = (Microsoft.Data.Sqlite.SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (!force)
+        {
+            var users = Convert.ToInt64(await ScalarAsync(conn, tx, "SELECT COUNT(*) FROM users WHERE domain = $d", cancellationToken, ("$d", d)).ConfigureAwait(false));
+            var aliases = Convert.ToInt64(await ScalarAsync(conn, tx,
+                "SELECT COUNT(*) FROM aliases WHERE domain = $d AND NOT (source = 'abuse@' || $d AND target = 'postmaster@' || $d)",
+                cancellationToken, ("$d", d)).ConfigureAwait(false));
+            if (users + aliases > 0)
+                throw new DirectoryException($"The domain '{d}' still has {users} user(s) and {aliases} alias target(s); remove them or force.");
+        }
+        await ExecuteAsync(conn, tx, "DELETE FROM users WHERE domain = $d", cancellationToken, ("$d", d)).ConfigureAwait(false);
+        await ExecuteAsync(conn, tx, "DELETE FROM aliases WHERE domain = $d", cancellationToken, ("$d", d)).ConfigureAwait(false);
+        int removed = await ExecuteAsync(conn, tx, "DELETE FROM domains WHERE name = $d", cancellationToken, ("$d", d)).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return removed > 0;
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<string>> ListDomainsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await StringsAsync(conn, "SELECT name FROM domains ORDER BY name", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> IsLocalDomainAsync(string domain, CancellationToken cancellationToken = default)
+    {
+        if (!DirectoryAddress.TryNormalizeDomain(domain, out var d)) return false;
+        await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await DomainExistsAsync(conn, null, d, cancellationToken).ConfigureAwait(false);
+    }
+}

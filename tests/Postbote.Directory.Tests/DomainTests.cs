@@ -1,0 +1,65 @@
+namespace Postbote.Directory.Tests;
+
+public class DomainTests : DirectoryTestBase
+{
+    [Fact]
+    public async Task Schema_is_created_in_WAL_mode_and_reopens()
+    {
+        Assert.True(File.Exists(DatabasePath));
+        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}"))
+        {
+            await conn.OpenAsync();
+            var cmd = conn.CreateCommand();
+            cmd.CommandText = "PRAGMA journal_mode";
+            Assert.Equal("wal", (string?)await cmd.ExecuteScalarAsync());
+        }
+        using var again = await SqliteMailDirectory.OpenAsync(DatabasePath);
+        Assert.Equal(["example.net", "example.org"], await again.ListDomainsAsync());
+    }
+
+    [Theory]
+    [InlineData("Example.ORG", true)]
+    [InlineData("example.org.", true)]
+    [InlineData("example.com", false)]
+    [InlineData("", false)]
+    [InlineData("bad domain", false)]
+    public async Task Contains_is_case_insensitive(string domain, bool expected) =>
+        Assert.Equal(expected, await Dir.IsLocalDomainAsync(domain));
+
+    [Fact]
+    public async Task Adding_twice_returns_false_and_stores_lower_case()
+    {
+        Assert.False(await Dir.AddDomainAsync("EXAMPLE.org"));
+        Assert.True(await Dir.AddDomainAsync("Mail.Example.COM"));
+        Assert.Contains("mail.example.com", await Dir.ListDomainsAsync());
+    }
+
+    [Fact]
+    public async Task IDN_domains_are_stored_as_A_labels()
+    {
+        Assert.True(await Dir.AddDomainAsync("Bücher.example"));
+        Assert.Contains("xn--bcher-kva.example", await Dir.ListDomainsAsync());
+        Assert.True(await Dir.IsLocalDomainAsync("bücher.example"));
+        Assert.True(await Dir.IsLocalDomainAsync("XN--BCHER-KVA.example"));
+        await Dir.AddUserAsync("anna@bücher.example", "pw");
+        Assert.NotNull(await Dir.FindUserAsync("Anna@xn--bcher-kva.example"));
+    }
+
+    [Fact]
+    public async Task Removing_a_domain_with_users_needs_force()
+    {
+        await Dir.AddUserAsync("alice@example.net", "pw");
+        await Assert.ThrowsAsync<DirectoryException>(() => Dir.RemoveDomainAsync("example.net"));
+        Assert.True(await Dir.RemoveDomainAsync("example.net", force: true));
+        Assert.False(await Dir.IsLocalDomainAsync("example.net"));
+        Assert.Null(await Dir.FindUserAsync("alice@example.net"));
+        Assert.False(await Dir.RemoveDomainAsync("example.net"));
+    }
+
+    [Fact]
+    public async Task Removing_an_empty_domain_drops_its_default_abuse_alias()
+    {
+        Assert.True(await Dir.RemoveDomainAsync("example.net"));
+        Assert.DoesNotContain(await Dir.ListAliasesAsync(), a => a.Source.EndsWith("@example.net"));
+    }
+}
