@@ -10,10 +10,15 @@ namespace Postbote.Smtpd;
 public interface IRecipientValidator
 {
     ValueTask<SmtpReply?> CheckLocalRecipientAsync(Mailbox recipient, CancellationToken ct);
+
+    /// <summary>True for a domain made local at run time (e.g. `postbote domain add`), beyond the configured ones.</summary>
+    ValueTask<bool> IsLocalDomainAsync(string asciiDomain, CancellationToken ct);
 }
 
 /// <summary>Accepts every local part of a local domain (used when no directory is configured).</summary>
 public sealed class AcceptAllLocalRecipients : IRecipientValidator
 {
     public ValueTask<SmtpReply?> CheckLocalRecipientAsync(Mailbox recipient, CancellationToken ct) => ValueTask.FromResult<SmtpReply?>(null);
+
+    public ValueTask<bool> IsLocalDomainAsync(string asciiDomain, CancellationToken ct) => ValueTask.FromResult(false);
 }

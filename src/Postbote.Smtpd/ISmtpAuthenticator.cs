@@ -23,9 +23,11 @@ public interface ISaslExchange
 }
 
 /// <summary>The result of one SASL step: a challenge to send (334), or the end (authenticated user or failure).</summary>
-public readonly record struct SaslOutcome(byte[]? Challenge, string? User, bool Failed)
+public readonly record struct SaslOutcome(byte[]? Challenge, string? User, bool Failed, bool Malformed = false)
 {
     public static SaslOutcome Continue(byte[] challenge) => new(challenge, null, false);
     public static SaslOutcome Success(string user) => new(null, user, false);
     public static SaslOutcome Failure { get; } = new(null, null, true);
+    /// <summary>The client's data did not follow the mechanism's syntax: 501 5.5.2 rather than 535.</summary>
+    public static SaslOutcome MalformedInput { get; } = new(null, null, true, true);
 }

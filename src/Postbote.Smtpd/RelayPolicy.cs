@@ -10,10 +10,9 @@ namespace Postbote.Smtpd;
 /// </summary>
 public static class RelayPolicy
 {
-    public static RelayDecision Decide(string? authenticatedUser, IPAddress clientAddress, string recipientAsciiDomain, bool recipientIsAddressLiteral,
-        SmtpServerOptions options)
+    public static RelayDecision Decide(string? authenticatedUser, IPAddress clientAddress, bool recipientDomainIsLocal, SmtpServerOptions options)
     {
-        if (!recipientIsAddressLiteral && options.IsLocalDomain(recipientAsciiDomain)) return RelayDecision.Local;
+        if (recipientDomainIsLocal) return RelayDecision.Local;
         if (authenticatedUser is not null) return RelayDecision.Relay;
         if (IsTrusted(clientAddress, options.TrustedNetworks)) return RelayDecision.Relay;
         return RelayDecision.Denied;

@@ -90,6 +90,7 @@ public sealed partial class SmtpSession
             return ReplyNext(SmtpReplies.AuthSucceeded);
         }
         LogAuthFailed(ClientAddress, mechanism);
+        if (outcome.Malformed) return ReplyNext(SmtpReplies.AuthBadBase64);
         if (_services.AuthThrottle is { } throttle)
         {
             var delay = throttle.RecordFailure(ClientAddress);

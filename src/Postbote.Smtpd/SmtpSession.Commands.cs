@@ -139,7 +139,9 @@ public sealed partial class SmtpSession
         if (_tx.Recipients.Count >= _limits.RecipientsPerMessage) return SmtpReplies.TooManyRecipients;
         var mailbox = rcpt!.Recipient;
         // RFC 5321 §4.1.1.3: "<postmaster>" without a domain is always accepted, for one of ours.
-        var decision = rcpt.IsBarePostmaster ? RelayDecision.Local : RelayPolicy.Decide(_authUser, ClientAddress, mailbox.AsciiDomain, mailbox.IsAddressLiteral, _options);
+        bool local = !mailbox.IsAddressLiteral && (_options.IsLocalDomain(mailbox.AsciiDomain)
+            || await _services.Recipients.IsLocalDomainAsync(mailbox.AsciiDomain, _stopping).ConfigureAwait(false));
+        var decision = rcpt.IsBarePostmaster ? RelayDecision.Local : RelayPolicy.Decide(_authUser, ClientAddress, local, _options);
         if (decision == RelayDecision.Denied || (decision == RelayDecision.Local && RelayPolicy.IsRoutingLocalPart(mailbox.LocalPart)))
         {
             LogRelayDenied(ClientAddress, _helo ?? "", _tx.Mail.ReversePathText, mailbox.ToString());

@@ -27,5 +27,28 @@ app.Configure(c =>
         q.AddCommand<QueueListCommand>("list").WithDescription("List queued messages (like mailq).")
             .WithExample("queue", "list").WithExample("queue", "list", "--json");
     });
+    c.AddBranch("user", u =>
+    {
+        u.SetDescription("Manage users (their passwords are stored as SCRAM-SHA-256 keys, never in plain text).");
+        u.AddCommand<UserAddCommand>("add").WithExample("user", "add", "me@example.org").WithExample("user", "add", "app@example.org", "--password-stdin");
+        u.AddCommand<UserPasswdCommand>("passwd").WithExample("user", "passwd", "me@example.org");
+        u.AddCommand<UserRemoveCommand>("remove").WithExample("user", "remove", "me@example.org");
+        u.AddCommand<UserListCommand>("list").WithExample("user", "list").WithExample("user", "list", "example.org", "--json");
+    });
+    c.AddBranch("domain", d =>
+    {
+        d.SetDescription("Manage local domains.");
+        d.AddCommand<DomainAddCommand>("add").WithExample("domain", "add", "example.org");
+        d.AddCommand<DomainRemoveCommand>("remove").WithExample("domain", "remove", "example.org", "--force");
+        d.AddCommand<DomainListCommand>("list");
+    });
+    c.AddBranch("alias", a =>
+    {
+        a.SetDescription("Manage aliases (forwardings, lists, catch-alls).");
+        a.AddCommand<AliasAddCommand>("add").WithExample("alias", "add", "info@example.org", "me@example.org", "you@example.net").WithExample("alias", "add", "@example.org", "me@example.org");
+        a.AddCommand<AliasRemoveCommand>("remove").WithExample("alias", "remove", "info@example.org");
+        a.AddCommand<AliasListCommand>("list");
+        a.AddCommand<AliasImportCommand>("import").WithExample("alias", "import", "/etc/aliases", "example.org");
+    });
 });
 return app.Run(rest);

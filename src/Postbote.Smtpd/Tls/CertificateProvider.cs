@@ -32,7 +32,7 @@ public sealed partial class CertificateProvider
         if (string.IsNullOrEmpty(certFile))
         {
             var dir = Path.Combine(dataDirectory, "tls");
-            Directory.CreateDirectory(dir);
+            System.IO.Directory.CreateDirectory(dir);
             _certFile = Path.Combine(dir, "selfsigned-cert.pem");
             _keyFile = Path.Combine(dir, "selfsigned-key.pem");
             if (!File.Exists(_certFile) || !File.Exists(_keyFile)) GenerateSelfSigned(hostname, _certFile, _keyFile);

@@ -19,7 +19,7 @@ public sealed class QueueListCommand : Command<ConfigSettings>
             Console.Error.WriteLine("postbote: " + e.Message);
             return ExitCodes.Config;
         }
-        if (!Directory.Exists(config.QueueDirectory))
+        if (!System.IO.Directory.Exists(config.QueueDirectory))
         {
             Console.WriteLine(settings.Json ? "[]" : "Mail queue is empty");
             return ExitCodes.Ok;

@@ -21,7 +21,7 @@ public sealed class ServeCommand : AsyncCommand<ConfigSettings>
         }
         try
         {
-            await using var app = ServerHost.Build(config);
+            await using var app = await ServerHost.BuildAsync(config);
             await app.RunAsync();
             return 0;
         }

@@ -128,6 +128,7 @@ public static class ConfigurationLoader
 public sealed record ResolvedConfiguration(PostboteOptions Options, SmtpServerOptions Server, IReadOnlyList<SmtpListener> Listeners, string DataDirectory)
 {
     public string QueueDirectory => Path.Combine(DataDirectory, "queue");
+    public string DirectoryDatabase => Path.Combine(DataDirectory, "directory.db");
 }
 
 /// <summary>A configuration that cannot be used; each problem names its key.</summary>

@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Postbote.Configuration;
+using Postbote.Core.Sasl;
+using Postbote.Directory;
 using Postbote.Queue;
 using Postbote.Smtpd;
 using Postbote.Smtpd.Tls;
@@ -14,7 +16,7 @@ namespace Postbote.Hosting;
 /// <summary>The composition root of `postbote serve`: Kestrel listeners, the spool, the sessions' shared services.</summary>
 public static class ServerHost
 {
-    public static WebApplication Build(ResolvedConfiguration config, Action<ILoggingBuilder>? logging = null)
+    public static async Task<WebApplication> BuildAsync(ResolvedConfiguration config, Action<ILoggingBuilder>? logging = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -30,8 +32,10 @@ public static class ServerHost
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = config.Server.Limits.ShutdownGracePeriod + TimeSpan.FromSeconds(5));
 
-        Directory.CreateDirectory(config.DataDirectory);
+        System.IO.Directory.CreateDirectory(config.DataDirectory);
         builder.Services.AddSingleton(config);
+        var directory = await OpenDirectoryAsync(config).ConfigureAwait(false);
+        builder.Services.AddSingleton<IMailDirectory>(directory);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new Spool(config.QueueDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Spool>>()));
         builder.Services.AddSingleton(sp => new CertificateProvider(config.Options.Tls.CertificateFile, config.Options.Tls.KeyFile, config.DataDirectory,
@@ -44,6 +48,9 @@ public static class ServerHost
             Time = sp.GetRequiredService<TimeProvider>(),
             Certificates = sp.GetRequiredService<CertificateProvider>(),
             AuthThrottle = new AuthThrottle(config.Server.Limits, sp.GetRequiredService<TimeProvider>()),
+            Recipients = new DirectoryRecipientValidator(directory),
+            Authenticator = new DirectoryAuthenticator(directory, config.Options.Auth.Mechanisms ?? DirectoryAuthenticator.DefaultMechanisms,
+                new SaslServerOptions { Hostname = config.Server.Hostname, UnknownUserIterations = directory.Options.PasswordIterations }),
         });
         builder.Services.AddSingleton(sp => new SmtpConnectionHandler(sp.GetRequiredService<SmtpServices>(),
             sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
@@ -78,5 +85,15 @@ public static class ServerHost
                 config.Server.Hostname, string.Join(",", config.Server.LocalDomains), config.DataDirectory);
         });
         return app;
+    }
+
+    /// <summary>Opens the directory database under the data directory and makes the configured domains local in it.</summary>
+    public static async Task<SqliteMailDirectory> OpenDirectoryAsync(ResolvedConfiguration config)
+    {
+        System.IO.Directory.CreateDirectory(config.DataDirectory);
+        var directory = await SqliteMailDirectory.OpenAsync(config.DirectoryDatabase, new MailDirectoryOptions()).ConfigureAwait(false);
+        foreach (var domain in config.Server.LocalDomains)
+            await directory.AddDomainAsync(domain).ConfigureAwait(false);
+        return directory;
     }
 }

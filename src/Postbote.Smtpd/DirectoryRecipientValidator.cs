@@ -1,0 +1,37 @@
+using Postbote.Core.Addressing;
+using Postbote.Core.Smtp;
+using Postbote.Directory;
+
+namespace Postbote.Smtpd;
+
+/// <summary>
+/// Checks local recipients against the directory at RCPT time: unknown users get 550 5.1.1, alias loops
+/// 550 5.4.6. On a fresh install with no users and no aliases at all, every local part is accepted (so the
+/// embedded defaults take mail for localhost at once); the first user or alias switches the check on.
+/// </summary>
+public sealed class DirectoryRecipientValidator(IMailDirectory directory) : IRecipientValidator
+{
+    public async ValueTask<SmtpReply?> CheckLocalRecipientAsync(Mailbox recipient, CancellationToken ct)
+    {
+        var result = await directory.ResolveRecipientAsync(recipient.ToString(), ct).ConfigureAwait(false);
+        switch (result.Kind)
+        {
+            case ResolutionKind.Resolved:
+                return null;
+            case ResolutionKind.AliasLoop:
+                return new SmtpReply(550, "5.4.6", "Alias expansion loop, mail refused");
+            case ResolutionKind.InvalidAddress:
+                return SmtpReplies.BadRecipientSyntax;
+            default:
+                if (await IsEmptyAsync(ct).ConfigureAwait(false)) return null;
+                return SmtpReplies.UserUnknown;
+        }
+    }
+
+    public async ValueTask<bool> IsLocalDomainAsync(string asciiDomain, CancellationToken ct) =>
+        await directory.IsLocalDomainAsync(asciiDomain, ct).ConfigureAwait(false);
+
+    private async ValueTask<bool> IsEmptyAsync(CancellationToken ct) =>
+        (await directory.ListUsersAsync(null, ct).ConfigureAwait(false)).Count == 0
+        && (await directory.ListAliasesAsync(null, ct).ConfigureAwait(false)).All(a => a.Source.StartsWith("abuse@", StringComparison.OrdinalIgnoreCase));
+}

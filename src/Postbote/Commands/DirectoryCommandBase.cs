@@ -1,0 +1,66 @@
+using Postbote.Configuration;
+using Postbote.Directory;
+using Postbote.Hosting;
+using Spectre.Console.Cli;
+
+namespace Postbote.Commands;
+
+/// <summary>Base of the user/domain/alias commands: opens the directory database named by the configuration.</summary>
+public abstract class DirectoryCommandBase<TSettings> : AsyncCommand<TSettings> where TSettings : ConfigSettings
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
+    {
+        ResolvedConfiguration config;
+        try { config = ConfigurationLoader.Load(settings.ConfigFile, Array.Empty<string>()); }
+        catch (ConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync("postbote: " + e.Message);
+            return ExitCodes.Config;
+        }
+        using var directory = await ServerHost.OpenDirectoryAsync(config);
+        try
+        {
+            return await RunAsync(directory, settings, cancellationToken);
+        }
+        catch (DirectoryException e)
+        {
+            await Console.Error.WriteLineAsync("postbote: " + e.Message);
+            return ExitCodes.DataError;
+        }
+    }
+
+    protected abstract Task<int> RunAsync(IMailDirectory directory, TSettings settings, CancellationToken ct);
+
+    protected static string? ReadPassword(bool fromStdin)
+    {
+        if (fromStdin || Console.IsInputRedirected)
+        {
+            var line = Console.In.ReadLine();
+            return line?.TrimEnd('\r', '\n');
+        }
+        Console.Error.Write("Password: ");
+        var first = ReadHidden();
+        Console.Error.Write("Again: ");
+        var second = ReadHidden();
+        if (first != second)
+        {
+            Console.Error.WriteLine("postbote: the passwords differ");
+            return null;
+        }
+        return first;
+    }
+
+    private static string ReadHidden()
+    {
+        var sb = new System.Text.StringBuilder();
+        while (true)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter) break;
+            if (key.Key == ConsoleKey.Backspace) { if (sb.Length > 0) sb.Length--; continue; }
+            sb.Append(key.KeyChar);
+        }
+        Console.Error.WriteLine();
+        return sb.ToString();
+    }
+}
