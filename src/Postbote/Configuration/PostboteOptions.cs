@@ -74,6 +74,6 @@ public sealed class AuthOptions
     public bool UserInReceived { get; set; }
     /// <summary>Require the header From: to be owned by the authenticated user.</summary>
     public bool CheckFromHeader { get; set; } = true;
-    /// <summary>SASL mechanisms offered, in order. Default: PLAIN LOGIN SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5.</summary>
+    /// <summary>SASL mechanisms offered, in order. Default: PLAIN LOGIN SCRAM-SHA-256 SCRAM-SHA-1 (add CRAM-MD5 to offer it).</summary>
     public string[]? Mechanisms { get; set; }
 }
