@@ -27,7 +27,7 @@ public sealed class DialogueTests
     {
         var parsed = DialogueScript.Load(Path.Combine(ScriptDirectory, script + ".smtp"));
         using var host = SessionHost.Create(parsed.Options);
-        await DialogueRunner.RunAsync(parsed, mode, host.ServeAsync);
+        await DialogueRunner.RunAsync(parsed, mode, pipe => host.ServeAsync(pipe));
 
         var ids = host.ActiveQueueIds();
         if (parsed.Option("queued") is { } queued) Assert.Equal(int.Parse(queued), ids.Length);
