@@ -58,7 +58,9 @@ public sealed class Bounce
         message.Headers.Add("Auto-Submitted", "auto-replied"); // RFC 3834 §5: never answer this automatically
 
         var report = new MultipartReport("delivery-status");
-        report.Add(new TextPart("plain") { Text = HumanText(kind, original, recipients), ContentTransferEncoding = ContentEncoding.QuotedPrintable });
+        string human = HumanText(kind, original, recipients);
+        bool plain = human.All(c => c < 128) && human.Split('\n').All(l => l.Length < 998);
+        report.Add(new TextPart("plain") { Text = human, ContentTransferEncoding = plain ? ContentEncoding.SevenBit : ContentEncoding.QuotedPrintable });
         var status = new MessageDeliveryStatus();
         byte[] statusBytes = Encoding.UTF8.GetBytes(StatusFields(kind, original, recipients, now));
         status.Content = new MimeContent(new MemoryStream(statusBytes));
