@@ -92,11 +92,12 @@ public sealed partial class QueueManager : IHostedService, IAsyncDisposable
         if (_loop is null || _stopping is null) return;
         _spool.MessageCommitted -= OnMessageCommitted;
         await _stopping.CancelAsync().ConfigureAwait(false);
-        Task[] attempts;
-        lock (_gate) attempts = [.. _attempts];
         try
         {
-            await Task.WhenAll(attempts.Append(_loop)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false); // no dispatch after this
+            Task[] attempts;
+            lock (_gate) attempts = [.. _attempts];
+            await Task.WhenAll(attempts).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) { }
         _timer?.Dispose();
