@@ -56,7 +56,7 @@ public class QueueManagerDsnTests
         Assert.Equal("smtp; 550 5.1.1 <bob@example.net>: Recipient address rejected: User unknown", perRecipient["Diagnostic-Code"]);
         Assert.NotNull(perRecipient["Last-Attempt-Date"]);
         Assert.Equal("text/rfc822-headers", report[2].ContentType.MimeType);
-        Assert.Equal(OriginalHeaders, RawPart(call.Message, "text/rfc822-headers", report.Boundary));
+        Assert.Equal(OriginalHeaders, RawPart(call.Message, "text/rfc822-headers", report.Boundary!));
 
         var log = f.Logs.MailLog();
         Assert.Contains(log, l => l.StartsWith($"{id}: to=<bob@example.net>, relay=mx.example.net[192.0.2.7]:25, delay=0, dsn=5.1.1, status=bounced (550 5.1.1"));
@@ -75,8 +75,8 @@ public class QueueManagerDsnTests
         var call = f.Sink.Calls.Single();
         var report = Assert.IsType<MultipartReport>(MimeMessage.Load(new MemoryStream(call.Message)).Body);
         var original = Assert.IsType<MessagePart>(report[2]);
-        Assert.Equal("Quarterly figures", original.Message.Subject);
-        Assert.Equal(OriginalMessage, RawPart(call.Message, "message/rfc822", report.Boundary));
+        Assert.Equal("Quarterly figures", original.Message!.Subject);
+        Assert.Equal(OriginalMessage, RawPart(call.Message, "message/rfc822", report.Boundary!));
     }
 
     [Fact]
