@@ -1,0 +1,310 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Postbote.Core.Delivery;
+using Postbote.Core.Envelope;
+
+namespace Postbote.Queue;
+
+/// <summary>
+/// Postfix's qmgr: one scheduler over the active queue. Messages wait in a priority queue keyed by their next
+/// attempt; the scheduler sleeps on one timer (the clock is the injected <see cref="TimeProvider"/>) and wakes for
+/// a newly committed message (<see cref="Spool.MessageCommitted"/>), a flush, or the timer. A due message is
+/// delivered by next hop through <see cref="IDeliveryRouter"/> under an overall and a per-destination
+/// concurrency limit; results are written to the envelope (durably) before anything else sees them, and a
+/// message leaves the spool when every recipient is done and its notifications are queued.
+/// </summary>
+/// <remarks>Partial files: <c>.Delivery</c> (one attempt), <c>.Notifications</c> (DSNs), <c>.Admin</c> (operations).</remarks>
+public sealed partial class QueueManager : IHostedService, IAsyncDisposable
+{
+    private readonly Spool _spool;
+    private readonly IDeliveryRouter _router;
+    private readonly QueueManagerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<QueueManager> _logger;
+    private readonly MailLog _mailLog;
+    private readonly Bounce _bounce;
+    private readonly KeyedAsyncLock _messageLocks = new();
+    private readonly SemaphoreSlim _deliverySlots;
+    private readonly SemaphoreSlim _messageSlots;
+    private readonly Dictionary<string, SemaphoreSlim> _destinationSlots = new(StringComparer.Ordinal);
+
+    // Scheduler state, all under _gate.
+    private readonly Lock _gate = new();
+    private readonly PriorityQueue<string, DateTimeOffset> _due = new();
+    private readonly Dictionary<string, ScheduledMessage> _messages = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _rerunAfterFlight = new(StringComparer.Ordinal);
+    private readonly HashSet<Task> _attempts = new();
+    private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+    private bool _wakeRequested;
+    private bool _loopWaiting;
+    private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private CancellationTokenSource? _stopping;
+    private Task? _loop;
+    private ITimer? _timer;
+
+    /// <summary>What the scheduler knows of an active message: when it is due and where its pending recipients go.</summary>
+    private sealed class ScheduledMessage
+    {
+        public DateTimeOffset Due;
+        public string[] PendingDomains = [];
+    }
+
+    public QueueManager(Spool spool, IDeliveryRouter router, IOptions<QueueManagerOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        _spool = spool;
+        _router = router;
+        _options = options.Value;
+        _options.Validate();
+        _time = time;
+        _logger = loggerFactory.CreateLogger<QueueManager>();
+        _mailLog = new MailLog(loggerFactory);
+        _bounce = new Bounce(_options, time);
+        _deliverySlots = new SemaphoreSlim(_options.MaxConcurrentDeliveries);
+        _messageSlots = new SemaphoreSlim(_options.MaxConcurrentDeliveries);
+    }
+
+    /// <summary>True between <see cref="StartAsync"/> and <see cref="StopAsync"/>.</summary>
+    public bool IsRunning => _loop is { IsCompleted: false };
+
+    /// <summary>
+    /// Reads the active queue (resuming after a restart), subscribes to new messages and starts the scheduler.
+    /// Call <see cref="Spool.Recover"/> before, once, as the host's start-up does.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_loop is not null) throw new InvalidOperationException("The queue manager is already running.");
+        _stopping = new CancellationTokenSource();
+        _spool.MessageCommitted += OnMessageCommitted;
+        foreach (var envelope in _spool.List(QueueState.Active))
+            Schedule(envelope, envelope.NextAttempt ?? _time.GetUtcNow());
+        _timer = _time.CreateTimer(_ => Wake(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        LogStarted(_messages.Count);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops scheduling, cancels deliveries in progress (their recipients stay pending) and waits for them.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_loop is null || _stopping is null) return;
+        _spool.MessageCommitted -= OnMessageCommitted;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false); // no dispatch after this
+            Task[] attempts;
+            lock (_gate) attempts = [.. _attempts];
+            await Task.WhenAll(attempts).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) { }
+        _timer?.Dispose();
+        _loop = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stopping?.Dispose();
+    }
+
+    private void OnMessageCommitted(QueuedMessage envelope) => Schedule(envelope, _time.GetUtcNow());
+
+    /// <summary>Puts (or moves) a message in the schedule; the earliest time wins unless <paramref name="replace"/>.</summary>
+    private void Schedule(QueuedMessage envelope, DateTimeOffset due, bool replace = true)
+    {
+        var domains = envelope.Recipients.Where(r => !r.IsDone).Select(r => DomainOf(r.Address)).Distinct().ToArray();
+        lock (_gate)
+        {
+            if (!_messages.TryGetValue(envelope.QueueId, out var entry)) _messages[envelope.QueueId] = entry = new ScheduledMessage { Due = due };
+            else if (replace || due < entry.Due) entry.Due = due;
+            entry.PendingDomains = domains;
+            if (!_inFlight.Contains(envelope.QueueId)) _due.Enqueue(envelope.QueueId, entry.Due);
+        }
+        Wake();
+    }
+
+    /// <summary>Makes a scheduled message due now; false if the scheduler does not know it.</summary>
+    private bool MakeDueNow(string queueId)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            if (!_messages.TryGetValue(queueId, out var entry)) return false;
+            entry.Due = now;
+            if (_inFlight.Contains(queueId)) _rerunAfterFlight.Add(queueId);
+            else _due.Enqueue(queueId, now);
+        }
+        Wake();
+        return true;
+    }
+
+    private void Unschedule(string queueId)
+    {
+        lock (_gate)
+        {
+            _messages.Remove(queueId);
+            _rerunAfterFlight.Remove(queueId);
+        }
+    }
+
+    private void Wake()
+    {
+        lock (_gate) RequestWakeLocked();
+        _signal.Release();
+    }
+
+    /// <summary>Marks a wake as pending (so the scheduler is not idle); the caller releases <see cref="_signal"/>.</summary>
+    private void RequestWakeLocked()
+    {
+        _wakeRequested = true;
+        if (_idle.Task.IsCompleted) _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>The scheduler: dispatch what is due, arm the timer for the next, sleep until woken. Runs until stopped.</summary>
+    private async Task RunAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                lock (_gate) _wakeRequested = false;
+                await DispatchDueAsync(ct).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    if (_wakeRequested) continue;
+                    _loopWaiting = true;
+                    CheckIdle();
+                }
+                await _signal.WaitAsync(ct).ConfigureAwait(false);
+                lock (_gate) _loopWaiting = false;
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        catch (Exception e)
+        {
+            LogSchedulerFailed(e);
+            throw;
+        }
+    }
+
+    private async Task DispatchDueAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            string id;
+            DateTimeOffset? next = null;
+            var now = _time.GetUtcNow();
+            lock (_gate)
+            {
+                if (!TryTakeDue(now, out id, out next))
+                {
+                    ArmTimer(next, now);
+                    return;
+                }
+            }
+            await _messageSlots.WaitAsync(ct).ConfigureAwait(false);
+            lock (_gate)
+            {
+                var task = Task.Run(() => AttemptAsync(id, ct), CancellationToken.None);
+                _attempts.Add(task);
+                _ = task.ContinueWith(t => { lock (_gate) _attempts.Remove(t); }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>Takes the earliest due message, skipping stale queue entries; else gives the next due time.</summary>
+    private bool TryTakeDue(DateTimeOffset now, out string id, out DateTimeOffset? next)
+    {
+        next = null;
+        while (_due.TryPeek(out id!, out var when))
+        {
+            if (!_messages.TryGetValue(id, out var entry) || entry.Due != when || _inFlight.Contains(id))
+            {
+                _due.Dequeue(); // stale: rescheduled, removed or already running
+                continue;
+            }
+            if (when > now)
+            {
+                next = when;
+                return false;
+            }
+            _due.Dequeue();
+            _inFlight.Add(id);
+            return true;
+        }
+        return false;
+    }
+
+    private void ArmTimer(DateTimeOffset? next, DateTimeOffset now)
+    {
+        var delay = next is { } at ? (at - now < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : at - now) : Timeout.InfiniteTimeSpan;
+        _timer?.Change(delay, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Called at the end of an attempt: the message leaves the in-flight set and is scheduled again if still active.</summary>
+    private void FinishAttempt(string queueId, QueuedMessage? stillActive)
+    {
+        lock (_gate)
+        {
+            _inFlight.Remove(queueId);
+            bool rerun = _rerunAfterFlight.Remove(queueId);
+            if (stillActive is null)
+            {
+                _messages.Remove(queueId);
+            }
+            else if (_messages.TryGetValue(queueId, out var entry))
+            {
+                entry.Due = rerun ? _time.GetUtcNow() : stillActive.NextAttempt ?? _time.GetUtcNow();
+                entry.PendingDomains = stillActive.Recipients.Where(r => !r.IsDone).Select(r => DomainOf(r.Address)).Distinct().ToArray();
+                _due.Enqueue(queueId, entry.Due);
+            }
+            RequestWakeLocked();
+        }
+        _messageSlots.Release();
+        _signal.Release();
+    }
+
+    private void CheckIdle()
+    {
+        if (_inFlight.Count == 0 && _loopWaiting && !_wakeRequested) _idle.TrySetResult();
+    }
+
+    /// <summary>
+    /// For tests: completes when the scheduler sleeps with nothing due and no attempt in progress, i.e. after
+    /// the effects of a clock advance or a new message have settled. Bounded by <paramref name="timeout"/>.
+    /// </summary>
+    internal Task WhenIdleAsync(TimeSpan timeout)
+    {
+        lock (_gate)
+        {
+            CheckIdle();
+            return _idle.Task.WaitAsync(timeout);
+        }
+    }
+
+    /// <summary>The domain of an address (after the last '@'), lower case; "" when there is none.</summary>
+    internal static string DomainOf(string address)
+    {
+        int at = address.LastIndexOf('@');
+        return at < 0 ? "" : address[(at + 1)..].ToLowerInvariant();
+    }
+
+    private SemaphoreSlim DestinationSlots(string key)
+    {
+        lock (_destinationSlots)
+        {
+            if (!_destinationSlots.TryGetValue(key, out var slots))
+                _destinationSlots[key] = slots = new SemaphoreSlim(_options.MaxConcurrentDeliveriesPerDestination);
+            return slots;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "queue manager started with {Count} active messages")]
+    private partial void LogStarted(int count);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "queue manager scheduler failed")]
+    private partial void LogSchedulerFailed(Exception e);
+}

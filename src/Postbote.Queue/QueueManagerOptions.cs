@@ -1,0 +1,75 @@
+namespace Postbote.Queue;
+
+/// <summary>
+/// Settings of the <see cref="QueueManager"/>: retry schedule, lifetimes, concurrency and DSN policy.
+/// Defaults follow Postfix (postconf(5)) unless a comment says otherwise.
+/// </summary>
+public sealed class QueueManagerOptions
+{
+    /// <summary>Our host name: Reporting-MTA of DSNs, MAILER-DAEMON@ and the default postmaster domain.</summary>
+    public string Hostname { get; set; } = "localhost";
+
+    /// <summary>
+    /// First retry delay after a temporary failure; each further deferral doubles it up to
+    /// <see cref="MaximalBackoff"/> (5, 10, 20, 40, 80, 160 min, then 4 h). Postfix minimal_backoff_time = 300s.
+    /// Postfix derives the delay from the message age; doubling per attempt gives the same curve and is exact to test.
+    /// </summary>
+    public TimeSpan MinimalBackoff { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Longest retry delay. Postfix maximal_backoff_time = 4000s; we round to 4 h as sendmail's queue runs do.</summary>
+    public TimeSpan MaximalBackoff { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>After this time in the queue, pending recipients expire and bounce (4.4.7). Postfix maximal_queue_lifetime = 5d.</summary>
+    public TimeSpan MaximalQueueLifetime { get; set; } = TimeSpan.FromDays(5);
+
+    /// <summary>The same for messages with the null sender (bounces). Postfix bounce_queue_lifetime = 5d.</summary>
+    public TimeSpan BounceQueueLifetime { get; set; } = TimeSpan.FromDays(5);
+
+    /// <summary>
+    /// When a message is still undelivered this long after arrival, the sender gets one "delayed" DSN, for
+    /// recipients with NOTIFY=DELAY or with no NOTIFY (RFC 3461 §4.1 lets the MTA treat a missing NOTIFY as
+    /// FAILURE or FAILURE,DELAY; we choose the latter). Postfix's delay_warning_time defaults to 0h (off);
+    /// we default to 4 h, as sendmail's Timeout.queuewarn does, because users want to know. Zero disables it.
+    /// </summary>
+    public TimeSpan DelayWarningAfter { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>Deliveries in progress at once, over all destinations. Postfix default_process_limit = 100.</summary>
+    public int MaxConcurrentDeliveries { get; set; } = 100;
+
+    /// <summary>Deliveries in progress at once to one next hop. Postfix default_destination_concurrency_limit = 20.</summary>
+    public int MaxConcurrentDeliveriesPerDestination { get; set; } = 20;
+
+    /// <summary>Recipients per delivery request. Postfix default_destination_recipient_limit = 50.</summary>
+    public int MaxRecipientsPerDelivery { get; set; } = 50;
+
+    /// <summary>Who gets "double bounces" (undeliverable DSNs). Null: postmaster@<see cref="Hostname"/>.</summary>
+    public string? PostmasterAddress { get; set; }
+
+    /// <summary>
+    /// Largest original message returned whole in a DSN with RET=FULL; a larger one is returned as headers only.
+    /// Postfix bounce_size_limit = 50000 bytes.
+    /// </summary>
+    public long ReturnFullMessageLimit { get; set; } = 50_000;
+
+    /// <summary>The postmaster address in effect.</summary>
+    public string EffectivePostmaster => string.IsNullOrEmpty(PostmasterAddress) ? "postmaster@" + Hostname : PostmasterAddress;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first wrong setting.</summary>
+    public void Validate()
+    {
+        static void Require(bool ok, string key, string what)
+        {
+            if (!ok) throw new ArgumentException($"Queue:{key} {what}", key);
+        }
+        Require(!string.IsNullOrWhiteSpace(Hostname), nameof(Hostname), "must be set");
+        Require(MinimalBackoff > TimeSpan.Zero, nameof(MinimalBackoff), "must be positive");
+        Require(MaximalBackoff >= MinimalBackoff, nameof(MaximalBackoff), "must be at least MinimalBackoff");
+        Require(MaximalQueueLifetime > TimeSpan.Zero, nameof(MaximalQueueLifetime), "must be positive");
+        Require(BounceQueueLifetime > TimeSpan.Zero, nameof(BounceQueueLifetime), "must be positive");
+        Require(DelayWarningAfter >= TimeSpan.Zero, nameof(DelayWarningAfter), "must not be negative");
+        Require(MaxConcurrentDeliveries > 0, nameof(MaxConcurrentDeliveries), "must be positive");
+        Require(MaxConcurrentDeliveriesPerDestination > 0, nameof(MaxConcurrentDeliveriesPerDestination), "must be positive");
+        Require(MaxRecipientsPerDelivery > 0, nameof(MaxRecipientsPerDelivery), "must be positive");
+        Require(ReturnFullMessageLimit >= 0, nameof(ReturnFullMessageLimit), "must not be negative");
+    }
+}
