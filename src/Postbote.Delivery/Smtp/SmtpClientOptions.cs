@@ -68,4 +68,7 @@ public sealed class SmtpClientOptions
 
     /// <summary>Size of the buffer in which the message is read and dot-stuffed during DATA.</summary>
     public int DataBufferSize { get; set; } = 64 * 1024;
+
+    /// <summary>A shallow copy, for per-destination adjustments (relayhost TLS mode, LMTP).</summary>
+    public SmtpClientOptions Clone() => (SmtpClientOptions)MemberwiseClone();
 }
