@@ -250,7 +250,7 @@ public sealed class ScriptedSmtpPeer : IAsyncDisposable
         if (_script.Certificate is not null && _script.OfferStartTls && !tls && !_script.ImplicitTls)
             lines.Add("STARTTLS");
         if (_script.Account is not null)
-            lines.Add("AUTH PLAIN LOGIN");
+            lines.Add("AUTH " + _script.AuthMechanisms);
         return string.Join("\r\n", lines.Select((l, i) => (i == lines.Count - 1 ? "250 " : "250-") + l));
     }
 

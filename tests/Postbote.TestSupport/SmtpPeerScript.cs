@@ -29,6 +29,9 @@ public sealed class SmtpPeerScript
     /// <summary>AUTH PLAIN and LOGIN are offered and accept this account.</summary>
     public (string User, string Password)? Account { get; set; }
 
+    /// <summary>The mechanisms announced with AUTH when <see cref="Account"/> is set.</summary>
+    public string AuthMechanisms { get; set; } = "PLAIN LOGIN";
+
     /// <summary>Reply to MAIL.</summary>
     public string MailReply { get; set; } = "250 2.1.0 Ok";
 

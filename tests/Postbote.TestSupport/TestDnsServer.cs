@@ -135,5 +135,18 @@ public sealed class TestDnsServer : IDisposable
     }
 
     /// <summary>Stops the server.</summary>
-    public void Dispose() => _server.Stop();
+    public void Dispose()
+    {
+        try
+        {
+            _server.Stop();
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OperationCanceledException))
+        {
+            // ARSoft's Stop surfaces the cancelled listener task.
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
 }
