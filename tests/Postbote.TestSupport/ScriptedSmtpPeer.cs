@@ -22,12 +22,23 @@ public sealed class ScriptedSmtpPeer : IAsyncDisposable
 
     /// <summary>Starts listening on 127.0.0.1:0, or on <paramref name="unixSocketPath"/> when given.</summary>
     public ScriptedSmtpPeer(SmtpPeerScript script, string? unixSocketPath = null)
+        : this(script, unixSocketPath, null)
+    {
+    }
+
+    /// <summary>Starts listening on a given loopback endpoint, e.g. 127.0.0.2 with another peer's port, to play a second MX.</summary>
+    public ScriptedSmtpPeer(SmtpPeerScript script, IPEndPoint bind)
+        : this(script, null, bind)
+    {
+    }
+
+    private ScriptedSmtpPeer(SmtpPeerScript script, string? unixSocketPath, IPEndPoint? bind)
     {
         _script = script ?? throw new ArgumentNullException(nameof(script));
         if (unixSocketPath is null)
         {
             _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            _listener.Bind(bind ?? new IPEndPoint(IPAddress.Loopback, 0));
             Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
         }
         else
