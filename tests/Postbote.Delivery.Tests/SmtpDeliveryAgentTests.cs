@@ -113,4 +113,16 @@ public sealed class SmtpDeliveryAgentTests : IDisposable
         Assert.Equal((DeliveryAction.Delayed, "4.7.4"), (result.Action, result.Status));
         Assert.Empty(relay.Transactions);
     }
+
+    [Fact]
+    public async Task Broken_opportunistic_TLS_falls_back_to_plaintext()
+    {
+        using var cert = TestCertificates.CreateSelfSigned("mx.example.net");
+        await using var peer = new ScriptedSmtpPeer(new SmtpPeerScript { Certificate = cert, BreakTls = true });
+        _dns.AddMx("example.net", 10, "mx.example.net").AddA("mx.example.net", "127.0.0.1");
+        var result = Assert.Single(await Agent(peer.Port).DeliverAsync(TestMessages.Request(TestMessages.SimpleBody, "a@example.net"), CancellationToken.None));
+        Assert.True(result.IsSuccess, result.Diagnostic);
+        Assert.Equal(2, peer.ConnectionCount);
+        Assert.False(Assert.Single(peer.Transactions).OverTls);
+    }
 }

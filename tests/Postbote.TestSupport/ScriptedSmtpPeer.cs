@@ -135,6 +135,11 @@ public sealed class ScriptedSmtpPeer : IAsyncDisposable
                     break;
                 case "STARTTLS" when _script.Certificate is not null && !tls:
                     await WriteAsync(stream, "220 2.0.0 Ready to start TLS", token);
+                    if (_script.BreakTls)
+                    {
+                        await WriteAsync(stream, "this is not a TLS record", token);
+                        return;
+                    }
                     stream = await StartTlsAsync(stream, token);
                     reader = new PeerLineReader(stream);
                     tls = true;

@@ -23,6 +23,9 @@ public sealed class SmtpPeerScript
     /// <summary>Announce STARTTLS when a certificate is set.</summary>
     public bool OfferStartTls { get; set; } = true;
 
+    /// <summary>Answer STARTTLS with 220, then send garbage instead of a TLS handshake and close.</summary>
+    public bool BreakTls { get; set; }
+
     /// <summary>TLS from the first byte (port 465 behaviour); needs <see cref="Certificate"/>.</summary>
     public bool ImplicitTls { get; set; }
 

@@ -192,8 +192,9 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
                 return 0;
             }, _options.StartTlsTimeout, "negotiating TLS", cancellationToken).ConfigureAwait(false);
         }
-        catch (SmtpSessionException ex) when (ex.InnerException is AuthenticationException)
+        catch (SmtpSessionException ex) when (ex.InnerException is AuthenticationException or IOException)
         {
+            // Any handshake failure (bad certificate, no common cipher, garbage or EOF instead of a ServerHello) is a TLS failure.
             await ssl.DisposeAsync().ConfigureAwait(false);
             throw new SmtpSessionException(false, "4.7.5", $"TLS handshake with {RemoteMta} failed: {ex.InnerException.Message}", inner: ex.InnerException);
         }

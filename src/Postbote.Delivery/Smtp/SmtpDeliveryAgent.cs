@@ -112,6 +112,14 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
             connection = await SmtpClientConnection.OpenAsync(endpoint, client, _options.Relayhost is null ? null : _relayAuthenticator,
                 _time, _logger, cancellationToken).ConfigureAwait(false);
         }
+        catch (SmtpSessionException ex) when (ex.Status == "4.7.5" && client.Tls == TlsPolicy.Opportunistic && !client.ImplicitTls)
+        {
+            // Opportunistic TLS must not make mail undeliverable: retry this address once in plaintext (as Postfix does).
+            _logger?.LogInformation("{QueueId}: {Remote}: {Reason}; retrying without TLS", request.QueueId, endpoint.RemoteMta, ex.Message);
+            var plaintext = client.Clone();
+            plaintext.Tls = TlsPolicy.None;
+            return await AttemptAsync(request, endpoint, plaintext, cancellationToken).ConfigureAwait(false);
+        }
         catch (SmtpSessionException ex)
         {
             _logger?.LogInformation("{QueueId}: {Remote}: {Reason}", request.QueueId, endpoint.RemoteMta, ex.Message);
