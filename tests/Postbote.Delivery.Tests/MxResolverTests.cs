@@ -141,4 +141,24 @@ public sealed class MxResolverTests : IDisposable
         var route = await Resolver().ResolveHostAsync("[127.0.0.1]", CancellationToken.None);
         Assert.Equal(IPAddress.Loopback, Assert.Single(Assert.Single(route.Hosts).Addresses));
     }
+
+    [Fact]
+    public async Task Next_dns_server_is_asked_when_the_first_does_not_answer()
+    {
+        _dns.AddA("nomx.example", "192.0.2.9");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var deaf = $"127.0.0.1:{((IPEndPoint)socket.LocalEndPoint!).Port}";
+        var resolver = new MxResolver(new DnsResolver(new DnsOptions { Servers = { deaf, _dns.Endpoint }, QueryTimeout = TimeSpan.FromMilliseconds(300) }));
+        var route = await resolver.ResolveAsync("nomx.example", CancellationToken.None);
+        Assert.True(route.IsSuccess, route.Error?.Diagnostic);
+    }
+
+    [Theory]
+    [InlineData("192.0.2.53", "192.0.2.53:53")]
+    [InlineData("127.0.0.1:5353", "127.0.0.1:5353")]
+    [InlineData("[::1]:5353", "[::1]:5353")]
+    [InlineData("::1", "[::1]:53")]
+    public void Dns_server_entries_are_parsed(string entry, string expected)
+        => Assert.Equal(expected, DnsResolver.ParseServer(entry).ToString());
 }

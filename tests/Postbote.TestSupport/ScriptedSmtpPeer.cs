@@ -137,6 +137,8 @@ public sealed class ScriptedSmtpPeer : IAsyncDisposable
                     await WriteAsync(stream, "220 2.0.0 Ready to start TLS", token);
                     if (_script.BreakTls)
                     {
+                        // Wait for the ClientHello, then answer with something that is not TLS.
+                        await stream.ReadAsync(new byte[4096], token);
                         await WriteAsync(stream, "this is not a TLS record", token);
                         return;
                     }

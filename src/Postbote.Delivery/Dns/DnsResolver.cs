@@ -41,8 +41,7 @@ public sealed class DnsResolver
     public static IPEndPoint ParseServer(string entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        if (IPAddress.TryParse(entry, out var bare))
-            return new IPEndPoint(bare, 53);
+        // IPEndPoint parsing reads "[v6]:port" and "v4:port", and a bare address (also unbracketed IPv6) with port 0.
         if (IPEndPoint.TryParse(entry, out var endpoint))
             return endpoint.Port == 0 ? new IPEndPoint(endpoint.Address, 53) : endpoint;
         throw new FormatException($"DNS server '{entry}' is not an IP address or ip:port");
