@@ -273,4 +273,22 @@ public class SmtpClientConnectionTests
         var results = await SendOnceAsync(peer, TestMessages.Request(TestMessages.SimpleBody, "a@example.net", "b@example.net"));
         Assert.All(results, r => Assert.Equal((DeliveryAction.Failed, "5.7.1", FailureScope.Message), (r.Action, r.Status, r.Scope)));
     }
+
+    [Fact]
+    public async Task Multiline_reply_with_a_changing_code_is_a_protocol_error_RFC5321_4_2_1()
+    {
+        await using var peer = new ScriptedSmtpPeer(new SmtpPeerScript { EhloReply = "250-peer.test\r\n251 PIPELINING" });
+        var ex = await Assert.ThrowsAsync<SmtpSessionException>(() => SmtpClientConnection.OpenAsync(Endpoint(peer), Options(), cancellationToken: None));
+        Assert.Equal("4.5.0", ex.Status);
+    }
+
+    [Fact]
+    public async Task Utf8_envelope_to_a_peer_without_SMTPUTF8_fails_5_6_7_RFC6531()
+    {
+        await using var peer = new ScriptedSmtpPeer(new SmtpPeerScript());
+        var request = TestMessages.Request(TestMessages.SimpleBody, "jörg@example.net") with { SmtpUtf8 = true };
+        var result = Assert.Single(await SendOnceAsync(peer, request));
+        Assert.Equal((DeliveryAction.Failed, "5.6.7"), (result.Action, result.Status));
+        Assert.Empty(peer.Transactions);
+    }
 }

@@ -138,7 +138,7 @@ public sealed class ScriptedSmtpPeer : IAsyncDisposable
                     if (_script.BreakTls)
                     {
                         // Wait for the ClientHello, then answer with something that is not TLS.
-                        await stream.ReadAsync(new byte[4096], token);
+                        _ = await stream.ReadAsync(new byte[4096], token);
                         await WriteAsync(stream, "this is not a TLS record", token);
                         return;
                     }
