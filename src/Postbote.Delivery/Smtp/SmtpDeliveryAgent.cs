@@ -1,0 +1,150 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Postbote.Core.Delivery;
+using Postbote.Delivery.Dns;
+
+namespace Postbote.Delivery.Smtp;
+
+/// <summary>
+/// Delivers a message to remote recipients over SMTP: resolves the route (the recipients' MX, or the relayhost),
+/// then tries host after host and address after address while the failure is session-wide (connection refused,
+/// 4xx greeting, timeout, drop). A request's recipients must share one destination domain (the queue manager
+/// groups them). Recipients that failed on every host get <see cref="FailureScope.Site"/>.
+/// </summary>
+public sealed class SmtpDeliveryAgent : IDeliveryAgent
+{
+    private readonly SmtpDeliveryOptions _options;
+    private readonly MxResolver _resolver;
+    private readonly ISmtpClientAuthenticator? _relayAuthenticator;
+    private readonly TimeProvider _time;
+    private readonly ILogger? _logger;
+
+    /// <summary>Creates the agent.</summary>
+    /// <param name="options">Port, client settings, optional relayhost.</param>
+    /// <param name="resolver">MX and address resolution.</param>
+    /// <param name="relayAuthenticator">AUTH for the relayhost; defaults to PLAIN/LOGIN with Relayhost:User/Password when set.</param>
+    /// <param name="timeProvider">Clock for every timeout.</param>
+    /// <param name="logger">Optional logger (protocol transcript at Debug, AUTH redacted).</param>
+    public SmtpDeliveryAgent(SmtpDeliveryOptions options, MxResolver resolver, ISmtpClientAuthenticator? relayAuthenticator = null,
+        TimeProvider? timeProvider = null, ILogger? logger = null)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
+        _relayAuthenticator = relayAuthenticator
+            ?? (options.Relayhost is { User: { } user } relay ? new PlainLoginAuthenticator(user, relay.Password ?? "") : null);
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger;
+    }
+
+    /// <inheritdoc/>
+    public string Name => "smtp";
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<RecipientResult>> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Recipients.Count == 0)
+            return Array.Empty<RecipientResult>();
+        MxRoute route;
+        if (_options.Relayhost is { } relay)
+        {
+            route = await _resolver.ResolveHostAsync(relay.Host, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var address = request.Recipients[0].Address;
+            var at = address.LastIndexOf('@');
+            route = at < 0
+                ? MxRoute.Failed(address, true, "5.1.3", $"recipient address {address} has no domain")
+                : await _resolver.ResolveAsync(address[(at + 1)..], cancellationToken).ConfigureAwait(false);
+        }
+        return await DeliverAsync(request, route, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Delivers over an already resolved route (e.g. from the Router); see <see cref="DeliverAsync(DeliveryRequest, CancellationToken)"/>.</summary>
+    public async Task<IReadOnlyList<RecipientResult>> DeliverAsync(DeliveryRequest request, MxRoute route, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var recipients = request.Recipients;
+        var final = new RecipientResult[recipients.Count];
+        if (!route.IsSuccess)
+        {
+            var error = route.Error ?? new RouteError(false, "4.4.3", $"no host to deliver to for {route.Domain}");
+            for (var i = 0; i < final.Length; i++)
+            {
+                final[i] = error.IsPermanent
+                    ? RecipientResult.Permanent(recipients[i].Address, error.Status, error.Diagnostic, null, FailureScope.Site)
+                    : RecipientResult.Temporary(recipients[i].Address, error.Status, error.Diagnostic, null, FailureScope.Site);
+            }
+            return final;
+        }
+
+        var client = ClientOptionsFor(_options.Relayhost);
+        var port = _options.Relayhost?.Port ?? _options.Port;
+        var pending = Enumerable.Range(0, recipients.Count).ToList();
+        var attempts = 0;
+        foreach (var (host, address) in route.Hosts.SelectMany(h => h.Addresses.Select(a => (h, a))))
+        {
+            if (pending.Count == 0 || attempts++ >= _options.MaxAddressesPerDelivery)
+                break;
+            var endpoint = new SmtpEndpoint(host.Name, address, port);
+            var subset = pending.Select(i => recipients[i]).ToList();
+            var results = await AttemptAsync(request with { Recipients = subset }, endpoint, client, cancellationToken).ConfigureAwait(false);
+            var stillPending = new List<int>();
+            for (var k = 0; k < pending.Count; k++)
+            {
+                final[pending[k]] = results[k];
+                if (results[k].Scope == FailureScope.Session)
+                    stillPending.Add(pending[k]);
+            }
+            pending = stillPending;
+        }
+        foreach (var i in pending)
+            final[i] = final[i] with { Scope = FailureScope.Site };
+        return final;
+    }
+
+    private async Task<IReadOnlyList<RecipientResult>> AttemptAsync(DeliveryRequest request, SmtpEndpoint endpoint, SmtpClientOptions client, CancellationToken cancellationToken)
+    {
+        SmtpClientConnection connection;
+        try
+        {
+            connection = await SmtpClientConnection.OpenAsync(endpoint, client, _options.Relayhost is null ? null : _relayAuthenticator,
+                _time, _logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SmtpSessionException ex) when (ex.Status == "4.7.5" && client.Tls == TlsPolicy.Opportunistic && !client.ImplicitTls)
+        {
+            // Opportunistic TLS must not make mail undeliverable: retry this address once in plaintext (as Postfix does).
+            _logger?.LogInformation("{QueueId}: {Remote}: {Reason}; retrying without TLS", request.QueueId, endpoint.RemoteMta, ex.Message);
+            var plaintext = client.Clone();
+            plaintext.Tls = TlsPolicy.None;
+            return await AttemptAsync(request, endpoint, plaintext, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SmtpSessionException ex)
+        {
+            _logger?.LogInformation("{QueueId}: {Remote}: {Reason}", request.QueueId, endpoint.RemoteMta, ex.Message);
+            return request.Recipients.Select(r => ex.IsPermanent
+                ? RecipientResult.Permanent(r.Address, ex.Status, ex.Message, endpoint.RemoteMta, FailureScope.Session)
+                : RecipientResult.Temporary(r.Address, ex.Status, ex.Message, endpoint.RemoteMta, FailureScope.Session)).ToList();
+        }
+        await using (connection.ConfigureAwait(false))
+        {
+            return await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private SmtpClientOptions ClientOptionsFor(RelayhostOptions? relay)
+    {
+        if (relay is null)
+            return _options.Client;
+        var client = _options.Client.Clone();
+        client.VerifyCertificate = relay.VerifyCertificate;
+        client.ImplicitTls = relay.Tls == RelayTlsMode.Implicit;
+        client.Tls = relay.Tls switch
+        {
+            RelayTlsMode.StartTls => TlsPolicy.Required,
+            _ => TlsPolicy.None,
+        };
+        return client;
+    }
+}
