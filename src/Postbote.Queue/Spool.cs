@@ -79,7 +79,9 @@ public sealed partial class Spool
         File.Move(message.TempPath, MessagePath(message.QueueId));
         File.Move(envTemp, EnvelopePath(message.QueueId, QueueState.Active));
         await _dirSync.SyncAsync(ct).ConfigureAwait(false);
-        MessageCommitted?.Invoke(envelope);
+        // The message is durable now: a failing subscriber must not turn that into an error for the client.
+        try { MessageCommitted?.Invoke(envelope); }
+        catch (Exception e) { LogSubscriberFailed(envelope.QueueId, e); }
     }
 
     /// <summary>Queues a message built in memory (a bounce, a local submission) with the same durability.</summary>
@@ -92,13 +94,25 @@ public sealed partial class Spool
         return id;
     }
 
-    /// <summary>Rewrites an envelope in place (temp file, fsync, rename, fsync of the directory).</summary>
-    public async Task UpdateAsync(QueuedMessage envelope, QueueState state, CancellationToken ct)
+    /// <summary>
+    /// Rewrites an existing envelope in place (temp file, fsync, rename, fsync of the directory). Returns false,
+    /// writing nothing, when the envelope is no longer in <paramref name="state"/> (held, deleted meanwhile), so an
+    /// update never resurrects a message in a state it has left.
+    /// </summary>
+    public async Task<bool> UpdateAsync(QueuedMessage envelope, QueueState state, CancellationToken ct)
     {
-        string temp = Path.Combine(TempDirectory, envelope.QueueId + ".json.upd");
+        var target = EnvelopePath(envelope.QueueId, state);
+        if (!File.Exists(target)) return false;
+        string temp = Path.Combine(TempDirectory, $"{envelope.QueueId}.{Guid.NewGuid():N}.upd");
         await WriteFileDurablyAsync(temp, envelope, ct).ConfigureAwait(false);
-        File.Move(temp, EnvelopePath(envelope.QueueId, state), overwrite: true);
+        if (!File.Exists(target))
+        {
+            File.Delete(temp);
+            return false;
+        }
+        File.Move(temp, target, overwrite: true);
         FileSync.Directory(StateDirectory(state));
+        return true;
     }
 
     /// <summary>Moves an envelope to another state directory (hold, release). False if it was not there.</summary>
@@ -168,6 +182,9 @@ public sealed partial class Spool
 
     public Stream OpenMessage(string queueId) =>
         new FileStream(MessagePath(queueId), FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "spool: a subscriber failed after {QueueId} was committed")]
+    private partial void LogSubscriberFailed(string queueId, Exception e);
 
     private static async Task WriteFileDurablyAsync(string path, QueuedMessage envelope, CancellationToken ct)
     {

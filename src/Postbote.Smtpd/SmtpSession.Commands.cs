@@ -17,8 +17,8 @@ public sealed partial class SmtpSession
         SmtpReply reply;
         switch (verb)
         {
-            case SmtpVerb.Ehlo: reply = Ehlo(argument); break;
-            case SmtpVerb.Helo: reply = Helo(argument); break;
+            case SmtpVerb.Ehlo: reply = await EhloAsync(argument).ConfigureAwait(false); break;
+            case SmtpVerb.Helo: reply = await HeloAsync(argument).ConfigureAwait(false); break;
             case SmtpVerb.Mail: reply = await MailAsync(argument).ConfigureAwait(false); break;
             case SmtpVerb.Rcpt: reply = await RcptAsync(argument).ConfigureAwait(false); break;
             case SmtpVerb.Data:
@@ -73,10 +73,10 @@ public sealed partial class SmtpSession
         return Reply(reply) ? Next.Continue : Next.Close;
     }
 
-    private SmtpReply Ehlo(string argument)
+    private async ValueTask<SmtpReply> EhloAsync(string argument)
     {
         if (argument.Length == 0 || argument.Contains(' ')) return SmtpReplies.SyntaxEhlo;
-        ResetForNewGreeting(argument, esmtp: true);
+        await ResetForNewGreetingAsync(argument, esmtp: true).ConfigureAwait(false);
         var lines = new List<string>(14) { _options.Hostname, "PIPELINING" };
         if (CanStartTls) lines.Add("STARTTLS");
         lines.Add($"SIZE {_limits.MessageSizeBytes}");
@@ -95,17 +95,17 @@ public sealed partial class SmtpSession
         return new SmtpReply(250, null, lines);
     }
 
-    private SmtpReply Helo(string argument)
+    private async ValueTask<SmtpReply> HeloAsync(string argument)
     {
         if (argument.Length == 0 || argument.Contains(' ')) return SmtpReplies.SyntaxHelo;
-        ResetForNewGreeting(argument, esmtp: false);
+        await ResetForNewGreetingAsync(argument, esmtp: false).ConfigureAwait(false);
         return SmtpReplies.Helo(_options.Hostname);
     }
 
-    private void ResetForNewGreeting(string name, bool esmtp)
+    private async ValueTask ResetForNewGreetingAsync(string name, bool esmtp)
     {
         // RFC 5321 §4.1.4: EHLO/HELO resets the transaction as RSET does.
-        _ = AbortTransactionAsync();
+        await AbortTransactionAsync().ConfigureAwait(false);
         _helo = name;
         _esmtp = esmtp;
     }

@@ -229,8 +229,9 @@ public sealed partial class SmtpSession
         }
         if (_bdatSize > _limits.MessageSizeBytes)
         {
-            _bdatError = _bdatLast ? null : SmtpReplies.MessageTooBig;
+            bool last = _bdatLast;
             await AbortTransactionAsync().ConfigureAwait(false);
+            _bdatError = last ? null : SmtpReplies.MessageTooBig;
             return Reply(SmtpReplies.MessageTooBig) ? Next.Continue : Next.Close;
         }
         if (!_bdatLast) return Reply(new SmtpReply(250, "2.0.0", $"{_bdatSize} octets received")) ? Next.Continue : Next.Close;
@@ -251,6 +252,10 @@ public sealed partial class SmtpSession
         await AbortMessageAsync().ConfigureAwait(false);
         _tx = null;
         _decoder = null;
+        // RFC 3030 §2: RSET (and a new EHLO) also ends a BDAT sequence, including a refused one.
+        _bdatError = null;
+        _bdatSize = 0;
+        _bdatLast = false;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{QueueId}: queued from=<{Sender}>, nrcpt={Recipients}, size={Size}, client=[{Client}], proto={Protocol}, sasl_username={User}")]

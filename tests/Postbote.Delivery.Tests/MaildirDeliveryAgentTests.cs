@@ -10,8 +10,8 @@ public sealed class MaildirDeliveryAgentTests : IDisposable
 
     public void Dispose()
     {
-        if (Directory.Exists(_root))
-            Directory.Delete(_root, recursive: true);
+        if (System.IO.Directory.Exists(_root))
+            System.IO.Directory.Delete(_root, recursive: true);
     }
 
     private MaildirDeliveryAgent Agent(long quota = 0, bool permanent = false) => new(new MaildirOptions
@@ -32,9 +32,9 @@ public sealed class MaildirDeliveryAgentTests : IDisposable
         Assert.Equal(DeliveryAction.Delivered, result.Action);
 
         var maildir = Maildir("example.org", "bob");
-        Assert.Empty(Directory.GetFiles(Path.Combine(maildir, "tmp")));
-        Assert.Empty(Directory.GetFiles(Path.Combine(maildir, "cur")));
-        var file = Assert.Single(Directory.GetFiles(Path.Combine(maildir, "new")));
+        Assert.Empty(System.IO.Directory.GetFiles(Path.Combine(maildir, "tmp")));
+        Assert.Empty(System.IO.Directory.GetFiles(Path.Combine(maildir, "cur")));
+        var file = Assert.Single(System.IO.Directory.GetFiles(Path.Combine(maildir, "new")));
         var expected = Encoding.UTF8.GetBytes("Return-Path: <sender@example.org>\r\nDelivered-To: Bob@Example.ORG\r\n" + body);
         Assert.Equal(expected, await File.ReadAllBytesAsync(file));
         Assert.EndsWith($",S={expected.Length}", file);
@@ -47,7 +47,7 @@ public sealed class MaildirDeliveryAgentTests : IDisposable
         var agent = Agent();
         await agent.DeliverAsync(TestMessages.Request(TestMessages.SimpleBody, "bob@example.org"), CancellationToken.None);
         await agent.DeliverAsync(TestMessages.Request(TestMessages.SimpleBody, "bob@example.org"), CancellationToken.None);
-        Assert.Equal(2, Directory.GetFiles(Path.Combine(Maildir("example.org", "bob"), "new")).Length);
+        Assert.Equal(2, System.IO.Directory.GetFiles(Path.Combine(Maildir("example.org", "bob"), "new")).Length);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class MaildirDeliveryAgentTests : IDisposable
         Assert.True(first.IsSuccess);
         var second = Assert.Single(await agent.DeliverAsync(TestMessages.Request(TestMessages.SimpleBody, "bob@example.org"), CancellationToken.None));
         Assert.Equal((DeliveryAction.Delayed, "4.2.2", FailureScope.Recipient), (second.Action, second.Status, second.Scope));
-        Assert.Single(Directory.GetFiles(Path.Combine(Maildir("example.org", "bob"), "new")));
+        Assert.Single(System.IO.Directory.GetFiles(Path.Combine(Maildir("example.org", "bob"), "new")));
     }
 
     [Fact]
@@ -82,10 +82,10 @@ public sealed class MaildirDeliveryAgentTests : IDisposable
         var result = Assert.Single(await Agent().DeliverToFolderAsync(TestMessages.Request(TestMessages.SimpleBody, "sender@example.org"), ".Sent", "S", CancellationToken.None));
         Assert.True(result.IsSuccess);
         var sent = Path.Combine(Maildir("example.org", "sender"), ".Sent");
-        var file = Assert.Single(Directory.GetFiles(Path.Combine(sent, "cur")));
+        var file = Assert.Single(System.IO.Directory.GetFiles(Path.Combine(sent, "cur")));
         Assert.EndsWith(":2,S", file);
         Assert.True(File.Exists(Path.Combine(sent, "maildirfolder")));
-        Assert.Empty(Directory.GetFiles(Path.Combine(Maildir("example.org", "sender"), "new")));
+        Assert.Empty(System.IO.Directory.GetFiles(Path.Combine(Maildir("example.org", "sender"), "new")));
     }
 
     [Theory]
@@ -97,7 +97,7 @@ public sealed class MaildirDeliveryAgentTests : IDisposable
     {
         var result = Assert.Single(await Agent().DeliverAsync(TestMessages.Request(TestMessages.SimpleBody, address), CancellationToken.None));
         Assert.Equal((DeliveryAction.Failed, "5.1.3"), (result.Action, result.Status));
-        Assert.False(Directory.Exists(Path.Combine(_root, "mail")));
+        Assert.False(System.IO.Directory.Exists(Path.Combine(_root, "mail")));
     }
 
     [Fact]

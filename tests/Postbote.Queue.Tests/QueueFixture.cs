@@ -114,6 +114,6 @@ internal sealed class QueueFixture : IAsyncDisposable
     {
         await Manager.DisposeAsync();
         Loggers.Dispose();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+        try { System.IO.Directory.Delete(_directory, recursive: true); } catch (IOException) { }
     }
 }

@@ -15,7 +15,7 @@ public sealed class DialogueTests
     public static TheoryData<string, FeedMode> Scripts()
     {
         var data = new TheoryData<string, FeedMode>();
-        foreach (var file in Directory.GetFiles(ScriptDirectory, "*.smtp").Order(StringComparer.Ordinal))
+        foreach (var file in System.IO.Directory.GetFiles(ScriptDirectory, "*.smtp").Order(StringComparer.Ordinal))
             foreach (var mode in Enum.GetValues<FeedMode>())
                 data.Add(Path.GetFileNameWithoutExtension(file), mode);
         return data;
@@ -45,7 +45,7 @@ public sealed class DialogueTests
     [Fact]
     public void EveryScriptParses()
     {
-        var files = Directory.GetFiles(ScriptDirectory, "*.smtp");
+        var files = System.IO.Directory.GetFiles(ScriptDirectory, "*.smtp");
         Assert.NotEmpty(files);
         foreach (var f in files) Assert.NotEmpty(DialogueScript.Load(f).Steps);
     }

@@ -39,7 +39,7 @@ public static class MailboxParser
         rest = text[(close + 1)..];
         if (!rest.IsEmpty && rest[0] != ' ') return PathParseResult.Invalid;
         if (inner.IsEmpty) return allowNull ? PathParseResult.Null : PathParseResult.Invalid;
-        if (inner.Length > MaxPath) return PathParseResult.TooLong;
+        if (inner.Length + 2 > MaxPath) return PathParseResult.TooLong; // the 256 octets include the brackets
         if (inner[0] == '@')
         {
             // A-d-l = At-domain *( "," At-domain ) ":"   At-domain = "@" Domain

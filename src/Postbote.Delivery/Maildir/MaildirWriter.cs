@@ -26,7 +26,7 @@ public sealed class MaildirWriter
     public static void EnsureMaildir(string maildir, bool isSubfolder = false)
     {
         foreach (var sub in new[] { "cur", "new", "tmp" })
-            Directory.CreateDirectory(Path.Combine(maildir, sub));
+            System.IO.Directory.CreateDirectory(Path.Combine(maildir, sub));
         if (isSubfolder)
         {
             var marker = Path.Combine(maildir, "maildirfolder");

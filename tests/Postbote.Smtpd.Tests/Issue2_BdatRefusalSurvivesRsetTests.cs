@@ -2,14 +2,14 @@ using Postbote.TestSupport.Dialogues;
 
 namespace Postbote.Smtpd.Tests;
 
-public sealed class BdatStateBugTests
+public sealed class Issue2_BdatRefusalSurvivesRsetTests
 {
     /// <summary>
     /// RFC 3030 §2 / RFC 5321 §4.1.1.5: RSET (and a new EHLO) clears the BDAT state. SmtpSession keeps
     /// <c>_bdatError</c> from a refused non-LAST chunk across RSET, so the next, valid transaction's BDAT is refused
     /// with the old 503.
     /// </summary>
-    [Theory(Skip = "BUG: SmtpSession.AbortTransactionAsync (SmtpSession.Data.cs) does not clear _bdatError/_bdatSize/_bdatLast; a refused BDAT chunk poisons the next transaction after RSET")]
+    [Theory]
     [InlineData(FeedMode.Whole)]
     [InlineData(FeedMode.LineByLine)]
     [InlineData(FeedMode.BytePerFlush)]
