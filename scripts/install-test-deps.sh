@@ -24,6 +24,9 @@ declare -A PROBES=(
   [php-cli]=/usr/bin/php
   [openssl]=/usr/bin/openssl
   [ca-certificates]=/etc/ssl/certs/ca-certificates.crt
+  [libnet-ssleay-perl]=/usr/lib/x86_64-linux-gnu/perl5/5.36/Net/SSLeay.pm
+  [libio-socket-ssl-perl]=/usr/share/perl5/IO/Socket/SSL.pm
+  [libauthen-sasl-perl]=/usr/share/perl5/Authen/SASL.pm
 )
 
 missing=()
