@@ -55,6 +55,12 @@ public sealed class QueueManagerOptions
     public string EffectivePostmaster => string.IsNullOrEmpty(PostmasterAddress) ? "postmaster@" + Hostname : PostmasterAddress;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first wrong setting.</summary>
+    /// <summary>
+    /// Accept and queue mail but start no deliveries until this is turned off (Postfix's defer_transports, for
+    /// maintenance or a server that only collects mail). Admin commands still work on the queue.
+    /// </summary>
+    public bool DeferDelivery { get; set; }
+
     public void Validate()
     {
         static void Require(bool ok, string key, string what)

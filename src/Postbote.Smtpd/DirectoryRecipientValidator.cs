@@ -31,6 +31,13 @@ public sealed class DirectoryRecipientValidator(IMailDirectory directory) : IRec
     public async ValueTask<bool> IsLocalDomainAsync(string asciiDomain, CancellationToken ct) =>
         await directory.IsLocalDomainAsync(asciiDomain, ct).ConfigureAwait(false);
 
+    public async ValueTask<IReadOnlyList<string>> ExpandAsync(Mailbox recipient, CancellationToken ct)
+    {
+        var result = await directory.ResolveRecipientAsync(recipient.ToString(), ct).ConfigureAwait(false);
+        if (!result.IsResolved || result.Mailboxes.Count == 0) return new[] { recipient.ToString() };
+        return result.Mailboxes.Select(m => m.Address).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
     private async ValueTask<bool> IsEmptyAsync(CancellationToken ct) =>
         (await directory.ListUsersAsync(null, ct).ConfigureAwait(false)).Count == 0
         && (await directory.ListAliasesAsync(null, ct).ConfigureAwait(false)).All(a => a.Source.StartsWith("abuse@", StringComparison.OrdinalIgnoreCase));

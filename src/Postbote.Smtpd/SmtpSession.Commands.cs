@@ -157,6 +157,7 @@ public sealed partial class SmtpSession
             }
         }
         _tx.Recipients.Add(rcpt);
+        _tx.IsLocal.Add(decision == RelayDecision.Local);
         return SmtpReplies.RecipientOk;
     }
 

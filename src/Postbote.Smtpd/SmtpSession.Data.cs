@@ -125,12 +125,7 @@ public sealed partial class SmtpSession
             AuthenticatedUser = _authUser,
             Listener = _listener.Name,
             PrependHeaders = prepend,
-            Recipients = tx.Recipients.Select(r => new QueuedRecipient
-            {
-                Address = r.Recipient.ToString(),
-                Notify = r.Notify,
-                OriginalRecipientParameter = r.OriginalRecipient,
-            }).ToList(),
+            Recipients = await ExpandRecipientsAsync(tx).ConfigureAwait(false),
         };
         try
         {
@@ -147,6 +142,33 @@ public sealed partial class SmtpSession
         await incoming.DisposeAsync().ConfigureAwait(false);
         _tx = null;
         return SmtpReplies.Queued(envelope.QueueId);
+    }
+
+    /// <summary>The envelope recipients: local ones expanded to their final mailboxes, each remembering what the client gave.</summary>
+    private async ValueTask<List<QueuedRecipient>> ExpandRecipientsAsync(SmtpTransaction tx)
+    {
+        var list = new List<QueuedRecipient>(tx.Recipients.Count);
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < tx.Recipients.Count; i++)
+        {
+            var r = tx.Recipients[i];
+            var given = r.Recipient.ToString();
+            IReadOnlyList<string> targets = tx.IsLocal[i]
+                ? await _services.Recipients.ExpandAsync(r.Recipient, _stopping).ConfigureAwait(false)
+                : new[] { given };
+            foreach (var target in targets)
+            {
+                if (!seen.Add(target)) continue; // one copy per final mailbox
+                list.Add(new QueuedRecipient
+                {
+                    Address = target,
+                    OriginalAddress = string.Equals(target, given, StringComparison.OrdinalIgnoreCase) ? null : given,
+                    Notify = r.Notify,
+                    OriginalRecipientParameter = r.OriginalRecipient,
+                });
+            }
+        }
+        return list;
     }
 
     /// <summary>RFC 6409 §8 fixes and the anti-spoofing check of the header From:.</summary>

@@ -149,7 +149,7 @@ public sealed class MxResolverTests : IDisposable
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var deaf = $"127.0.0.1:{((IPEndPoint)socket.LocalEndPoint!).Port}";
-        var resolver = new MxResolver(new DnsResolver(new DnsOptions { Servers = { deaf, _dns.Endpoint }, QueryTimeout = TimeSpan.FromMilliseconds(300) }));
+        var resolver = new MxResolver(new DnsResolver(new DnsOptions { Servers = { deaf, _dns.Endpoint }, QueryTimeout = TimeSpan.FromSeconds(2) }));
         var route = await resolver.ResolveAsync("nomx.example", CancellationToken.None);
         Assert.True(route.IsSuccess, route.Error?.Diagnostic);
     }

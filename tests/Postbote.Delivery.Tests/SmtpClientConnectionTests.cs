@@ -242,7 +242,7 @@ public class SmtpClientConnectionTests
     public async Task Auth_with_PLAIN_or_LOGIN_RFC4954(string offered, string expected)
     {
         await using var peer = new ScriptedSmtpPeer(new SmtpPeerScript { Account = ("me", "s3cret"), AuthMechanisms = offered });
-        await using var connection = await SmtpClientConnection.OpenAsync(Endpoint(peer), Options(), new PlainLoginAuthenticator("me", "s3cret"), cancellationToken: None);
+        await using var connection = await SmtpClientConnection.OpenAsync(Endpoint(peer), Options(), new SaslClientAuthenticator("me", "s3cret"), cancellationToken: None);
         Assert.Equal(expected, connection.AuthenticatedMechanism);
         Assert.Equal($"me via {expected}", peer.AuthenticatedAs);
     }
@@ -252,7 +252,7 @@ public class SmtpClientConnectionTests
     {
         await using var peer = new ScriptedSmtpPeer(new SmtpPeerScript { Account = ("me", "right") });
         var ex = await Assert.ThrowsAsync<SmtpSessionException>(() =>
-            SmtpClientConnection.OpenAsync(Endpoint(peer), Options(), new PlainLoginAuthenticator("me", "wrong"), cancellationToken: None));
+            SmtpClientConnection.OpenAsync(Endpoint(peer), Options(), new SaslClientAuthenticator("me", "wrong"), cancellationToken: None));
         Assert.Equal(("4.7.8", false), (ex.Status, ex.IsPermanent));
     }
 

@@ -2,7 +2,7 @@ namespace Postbote.Delivery.Smtp;
 
 /// <summary>
 /// The client side of SMTP AUTH (RFC 4954): which SASL mechanisms we can do and a fresh exchange per attempt.
-/// <see cref="PlainLoginAuthenticator"/> does PLAIN and LOGIN; SCRAM from Postbote.Core.Sasl plugs in here.
+/// <see cref="SaslClientAuthenticator"/> does SCRAM-SHA-256, PLAIN and LOGIN with Postbote.Core.Sasl plugs in here.
 /// </summary>
 public interface ISmtpClientAuthenticator
 {

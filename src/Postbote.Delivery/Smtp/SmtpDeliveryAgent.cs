@@ -31,7 +31,7 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
         _relayAuthenticator = relayAuthenticator
-            ?? (options.Relayhost is { User: { } user } relay ? new PlainLoginAuthenticator(user, relay.Password ?? "") : null);
+            ?? (options.Relayhost is { User: { } user } relay ? new SaslClientAuthenticator(user, relay.Password ?? "") : null);
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger;
     }

@@ -107,6 +107,14 @@ public static class ConfigurationLoader
             if (relay.PasswordFile is not null && !File.Exists(relay.PasswordFile)) problems.Add($"Relayhost:PasswordFile: {relay.PasswordFile} does not exist");
         }
 
+        if (o.Delivery.Tls is not ("None" or "Opportunistic" or "Required")) problems.Add("Delivery:Tls must be None, Opportunistic or Required");
+        if (o.Delivery.Port is < 1 or > 65535) problems.Add("Delivery:Port must be 1..65535");
+        if (o.LocalDelivery.LmtpDomains is { Length: > 0 } && string.IsNullOrEmpty(o.LocalDelivery.Lmtp)) problems.Add("LocalDelivery:Lmtp is required with LocalDelivery:LmtpDomains");
+        if (!o.LocalDelivery.MaildirPath.Contains("{localpart}") && !o.LocalDelivery.MaildirPath.Contains("{user}")) problems.Add("LocalDelivery:MaildirPath must contain {localpart} or {user}");
+        o.Queue.Hostname = hostname;
+        try { o.Queue.Validate(); }
+        catch (ArgumentException e) { problems.Add(e.Message.Split(" (Parameter")[0]); }
+
         if (problems.Count > 0) throw new ConfigurationException(problems);
 
         var server = new SmtpServerOptions

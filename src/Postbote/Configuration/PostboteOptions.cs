@@ -23,6 +23,38 @@ public sealed class PostboteOptions
     /// <summary>CIDR ranges that may relay without AUTH (Postfix mynetworks). Empty by default.</summary>
     public string[]? TrustedNetworks { get; set; }
     public AuthOptions Auth { get; set; } = new();
+    /// <summary>Scheduling, retries, expiry and bounces (Postfix's qmgr and bounce settings).</summary>
+    public Postbote.Queue.QueueManagerOptions Queue { get; set; } = new();
+    public LocalDeliveryOptions LocalDelivery { get; set; } = new();
+    public RemoteDeliveryOptions Delivery { get; set; } = new();
+}
+
+public sealed class LocalDeliveryOptions
+{
+    /// <summary>Where each user's Maildir is; tokens {DataDirectory}, {domain}, {localpart}, {user}.</summary>
+    public string MaildirPath { get; set; } = "{DataDirectory}/mail/{domain}/{localpart}/Maildir";
+    /// <summary>LMTP server for the domains in <see cref="LmtpDomains"/> ("127.0.0.1:24" or "unix:/run/dovecot/lmtp").</summary>
+    public string? Lmtp { get; set; }
+    /// <summary>Local domains delivered over LMTP instead of Maildir; "*" for all.</summary>
+    public string[]? LmtpDomains { get; set; }
+    /// <summary>Default mailbox quota in bytes (0: none); a user's own quota wins.</summary>
+    public long QuotaBytes { get; set; }
+    /// <summary>Over quota: bounce with 5.2.2 (true) or defer with 4.2.2 and retry (false, the default).</summary>
+    public bool QuotaExceededIsPermanent { get; set; }
+    /// <summary>File a copy of mail an authenticated local user submits into their Sent folder.</summary>
+    public bool SentCopy { get; set; } = true;
+    /// <summary>The Maildir++ folder of the Sent copy.</summary>
+    public string SentFolder { get; set; } = ".Sent";
+}
+
+public sealed class RemoteDeliveryOptions
+{
+    /// <summary>Port of remote MX hosts (25; tests point it elsewhere).</summary>
+    public int Port { get; set; } = 25;
+    /// <summary>STARTTLS to MX hosts: None, Opportunistic (default; certificate not checked), Required.</summary>
+    public string Tls { get; set; } = "Opportunistic";
+    /// <summary>With Tls=Required, also verify the certificate chain and name.</summary>
+    public bool VerifyCertificate { get; set; }
 }
 
 public sealed class ListenerOptions

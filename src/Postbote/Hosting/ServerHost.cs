@@ -40,6 +40,11 @@ public static class ServerHost
         builder.Services.AddSingleton(sp => new Spool(config.QueueDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Spool>>()));
         builder.Services.AddSingleton(sp => new CertificateProvider(config.Options.Tls.CertificateFile, config.Options.Tls.KeyFile, config.DataDirectory,
             config.Server.Hostname, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateProvider>>()));
+        builder.Services.AddSingleton(sp => DeliveryComposition.Build(config, directory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => new QueueManager(sp.GetRequiredService<Spool>(),
+            sp.GetRequiredService<DeliveryServices>().Router,
+            Microsoft.Extensions.Options.Options.Create(config.Options.Queue), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        if (!config.Options.Queue.DeferDelivery) builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueManager>());
         builder.Services.AddSingleton(sp => new SmtpServices
         {
             Options = config.Server,
@@ -49,6 +54,7 @@ public static class ServerHost
             Certificates = sp.GetRequiredService<CertificateProvider>(),
             AuthThrottle = new AuthThrottle(config.Server.Limits, sp.GetRequiredService<TimeProvider>()),
             Recipients = new DirectoryRecipientValidator(directory),
+            Etrn = new QueueEtrnService(sp.GetRequiredService<QueueManager>()),
             Authenticator = new DirectoryAuthenticator(directory, config.Options.Auth.Mechanisms ?? DirectoryAuthenticator.DefaultMechanisms,
                 new SaslServerOptions { Hostname = config.Server.Hostname, UnknownUserIterations = directory.Options.PasswordIterations }),
         });

@@ -42,8 +42,15 @@ public sealed class PostboteTestServer : IAsyncDisposable
     public Spool Spool => _app.Services.GetRequiredService<Spool>();
     public IMailDirectory Directory => _app.Services.GetRequiredService<IMailDirectory>();
 
+    /// <summary>
+    /// Accept-path tests run with delivery deferred (the queue holds what was accepted) and a DNS server that
+    /// does not exist on loopback, so nothing can ever leave the machine; delivery tests turn delivery on and
+    /// point DNS at a <c>TestDnsServer</c>.
+    /// </summary>
     public static PostboteOptions DefaultOptions(string dataDirectory) => new()
     {
+        Queue = new Postbote.Queue.QueueManagerOptions { DeferDelivery = true },
+        Dns = new Postbote.Configuration.DnsOptions { Servers = new[] { "127.0.0.1:1" }, Timeout = TimeSpan.FromSeconds(1) },
         Hostname = Hostname,
         DataDirectory = dataDirectory,
         Domains = new[] { Domain },

@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Logging;
+using Postbote.Configuration;
+using Postbote.Core.Delivery;
+using Postbote.Delivery;
+using Postbote.Delivery.Dns;
+using Postbote.Delivery.Maildir;
+using Postbote.Delivery.Smtp;
+using Postbote.Directory;
+
+namespace Postbote.Hosting;
+
+/// <summary>Builds the delivery side from the configuration: DNS, the SMTP client agent, local delivery, the router.</summary>
+public static class DeliveryComposition
+{
+    public static DeliveryServices Build(ResolvedConfiguration config, IMailDirectory directory,
+        TimeProvider time, ILoggerFactory loggers)
+    {
+        var o = config.Options;
+        var dns = new DnsResolver(new Postbote.Delivery.Dns.DnsOptions
+        {
+            Servers = (o.Dns.Servers ?? Array.Empty<string>()).ToList(),
+            QueryTimeout = o.Dns.Timeout,
+        }, loggers.CreateLogger("Postbote.Dns"));
+        var mx = new MxResolver(dns, new MxResolverOptions
+        {
+            LocalHostnames = new HashSet<string>(new[] { config.Server.Hostname }, StringComparer.OrdinalIgnoreCase),
+            LocalAddresses = config.Listeners.Select(l => l.Endpoint.Address).Where(a => !a.Equals(System.Net.IPAddress.Any) && !a.Equals(System.Net.IPAddress.IPv6Any)).ToHashSet(),
+        }, logger: loggers.CreateLogger("Postbote.Dns"));
+
+        var client = new SmtpClientOptions
+        {
+            HeloName = config.Server.Hostname,
+            Tls = Enum.Parse<TlsPolicy>(o.Delivery.Tls),
+            VerifyCertificate = o.Delivery.VerifyCertificate,
+        };
+        Postbote.Delivery.Smtp.RelayhostOptions? relay = null;
+        if (o.Relayhost is { Host: { Length: > 0 } host } r)
+        {
+            relay = new Postbote.Delivery.Smtp.RelayhostOptions
+            {
+                Host = host,
+                Port = r.Port,
+                Tls = Enum.Parse<RelayTlsMode>(r.Tls),
+                VerifyCertificate = r.VerifyCertificate,
+                User = r.User,
+                Password = r.PasswordFile is null ? null : File.ReadAllText(r.PasswordFile).TrimEnd('\r', '\n'),
+            };
+        }
+        var smtp = new SmtpDeliveryAgent(new SmtpDeliveryOptions { Port = o.Delivery.Port, Client = client, Relayhost = relay }, mx,
+            timeProvider: time, logger: loggers.CreateLogger("Postbote.Smtp"));
+
+        var maildir = new MaildirDeliveryAgent(new MaildirOptions
+        {
+            DataDirectory = config.DataDirectory,
+            PathTemplate = o.LocalDelivery.MaildirPath,
+            Hostname = config.Server.Hostname,
+            QuotaBytes = o.LocalDelivery.QuotaBytes,
+            QuotaExceededIsPermanent = o.LocalDelivery.QuotaExceededIsPermanent,
+        }, async (address, ct) => (await directory.FindUserAsync(address, ct).ConfigureAwait(false))?.QuotaBytes, time, loggers.CreateLogger("Postbote.Maildir"));
+
+        IDeliveryAgent? lmtp = null;
+        var lmtpDomains = new HashSet<string>(o.LocalDelivery.LmtpDomains ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase);
+        if (!string.IsNullOrEmpty(o.LocalDelivery.Lmtp))
+        {
+            lmtp = new LmtpDeliveryAgent(new LmtpDeliveryOptions { Endpoint = o.LocalDelivery.Lmtp, HostName = config.Server.Hostname,
+                Client = new SmtpClientOptions { Lmtp = true, Tls = TlsPolicy.None, HeloName = config.Server.Hostname } },
+                timeProvider: time, logger: loggers.CreateLogger("Postbote.Lmtp"));
+            if (lmtpDomains.Count == 0) lmtpDomains.Add("*");
+        }
+        var local = new LocalDeliveryAgent(maildir, lmtp, d => lmtpDomains.Contains("*") || lmtpDomains.Contains(d));
+
+        var router = new DeliveryRouter(
+            async (domain, ct) => config.Server.IsLocalDomain(domain) || await directory.IsLocalDomainAsync(domain, ct).ConfigureAwait(false),
+            local, smtp, relay is null ? null : (relay.Host, relay.Port));
+        return new DeliveryServices(router, mx, maildir);
+    }
+}
+
+/// <summary>The delivery parts other components use: the router (queue manager), MX lookup (`dns route`), Maildir (Sent copies).</summary>
+public sealed record DeliveryServices(IDeliveryRouter Router, MxResolver Mx, MaildirDeliveryAgent Maildir);
