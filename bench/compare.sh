@@ -185,9 +185,14 @@ JSON
     touch "$PB/built"
   fi
   # The built program directly (not dotnet run), so that only the server's own process is measured.
-  (ulimit -n 65536; exec dotnet "$PB/bin/Postbote.dll" serve --config "$PB/config.json") > "$PB/server.log" 2>&1 &
+  local dll; dll="$(ls "$PB/bin/postbote.dll" "$PB/bin/Postbote.dll" 2>/dev/null | head -1)"
+  [ -n "$dll" ] || { log "postbote: no postbote.dll in $PB/bin"; return 1; }
+  (exec dotnet "$dll" serve --config "$PB/config.json") > "$PB/server.log" 2>&1 &
   SERVER_PIDS=$!
-  if ! wait_port "$SERVER_PORT" 60; then
+  # bounded wait for the port, given up as soon as the process has exited
+  local deadline=$(( $(date +%s) + 60 ))
+  while kill -0 "$SERVER_PIDS" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ] && ! wait_port "$SERVER_PORT" 1; do :; done
+  if ! wait_port "$SERVER_PORT" 1; then
     log "postbote did not listen on 127.0.0.1:$SERVER_PORT (skipped); its output:"; tail -5 "$PB/server.log" >&2
     stop_postbote; return 1
   fi
@@ -298,6 +303,7 @@ run_server() { # name
 log "installing dependencies"
 bash "$ROOT/scripts/install-test-deps.sh" >&2 || { log "install-test-deps failed"; exit 1; }
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+log "open files limit: $(ulimit -n)"
 start_sink
 for s in $SERVERS; do run_server "$s"; done
 

@@ -82,7 +82,7 @@ public sealed class DovecotInstance : IAsyncDisposable
         if (pid is { } masterPid)
         {
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-            while (Directory.Exists($"/proc/{masterPid}") && !PostfixInstance.IsZombie(masterPid) && DateTime.UtcNow < deadline)
+            while (Directory.Exists($"/proc/{masterPid}") && !PeerCommand.IsZombie(masterPid) && DateTime.UtcNow < deadline)
                 await Task.Delay(50, cancellationToken);
         }
     }

@@ -96,4 +96,17 @@ internal static class PeerCommand
 
     /// <summary>Whether to keep a peer's work directory after dispose (POSTBOTE_KEEP_PEERS=1), for debugging.</summary>
     public static bool KeepWorkDirectories => Environment.GetEnvironmentVariable("POSTBOTE_KEEP_PEERS") == "1";
+
+    /// <summary>Whether a pid is gone or a zombie (exited, not yet reaped by its parent).</summary>
+    public static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var close = stat.LastIndexOf(')');
+            return close > 0 && close + 2 < stat.Length && stat[close + 2] == 'Z';
+        }
+        catch (IOException) { return true; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
 }

@@ -94,9 +94,9 @@ public sealed class PostfixInstance : IAsyncDisposable
         if (masterPid is { } pid)
         {
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-            while (Directory.Exists($"/proc/{pid}") && !IsZombie(pid) && DateTime.UtcNow < deadline)
+            while (Directory.Exists($"/proc/{pid}") && !PeerCommand.IsZombie(pid) && DateTime.UtcNow < deadline)
                 await Task.Delay(50, cancellationToken);
-            if (Directory.Exists($"/proc/{pid}") && !IsZombie(pid))
+            if (Directory.Exists($"/proc/{pid}") && !PeerCommand.IsZombie(pid))
                 await PeerCommand.RunAsync(PostfixBinary, ["-c", ConfigDirectory, "abort"], StartTimeout, cancellationToken);
         }
     }
@@ -126,6 +126,12 @@ public sealed class PostfixInstance : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         try { await StopAsync(); }
+        catch (Exception) when (Directory.Exists(ConfigDirectory))
+        {
+            // Never leave a master behind: abort kills the whole instance.
+            await PeerCommand.RunAsync(PostfixBinary, ["-c", ConfigDirectory, "abort"], StartTimeout);
+            throw;
+        }
         finally
         {
             if (!PeerCommand.KeepWorkDirectories)
@@ -236,17 +242,5 @@ public sealed class PostfixInstance : IAsyncDisposable
         if (!File.Exists(path)) return null;
         var result = await PeerCommand.RunAsync("/bin/cat", [path], TimeSpan.FromSeconds(10), cancellationToken);
         return result.ExitCode == 0 && int.TryParse(result.Output.Trim(), out var pid) ? pid : null;
-    }
-
-    internal static bool IsZombie(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var close = stat.LastIndexOf(')');
-            return close > 0 && close + 2 < stat.Length && stat[close + 2] == 'Z';
-        }
-        catch (IOException) { return true; }
-        catch (UnauthorizedAccessException) { return false; }
     }
 }
