@@ -218,7 +218,7 @@ public sealed partial class QueueManager
             id,
             envelope.ReversePath,
             recipients.Select(r => new DeliveryRecipient(r.Address, r.Notify, r.OriginalRecipientParameter)).ToList(),
-            _ => ValueTask.FromResult<Stream>(prefix.Length == 0 ? _spool.OpenMessage(id) : new PrependedStream(prefix, _spool.OpenMessage(id))),
+            _ => ValueTask.FromResult(_spool.OpenForDelivery(envelope)),
             envelope.Size + prefix.Length,
             envelope.Body,
             envelope.SmtpUtf8,

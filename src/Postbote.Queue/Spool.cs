@@ -186,6 +186,15 @@ public sealed partial class Spool
     [LoggerMessage(Level = LogLevel.Error, Message = "spool: a subscriber failed after {QueueId} was committed")]
     private partial void LogSubscriberFailed(string queueId, Exception e);
 
+    /// <summary>The message as it is delivered: the envelope's prepended header lines (e.g. DKIM-Signature, a
+    /// submission's added Message-ID), then the stored bytes.</summary>
+    public Stream OpenForDelivery(QueuedMessage envelope)
+    {
+        if (envelope.PrependHeaders.Count == 0) return OpenMessage(envelope.QueueId);
+        var prefix = System.Text.Encoding.UTF8.GetBytes(string.Concat(envelope.PrependHeaders));
+        return new PrependedStream(prefix, OpenMessage(envelope.QueueId));
+    }
+
     private static async Task WriteFileDurablyAsync(string path, QueuedMessage envelope, CancellationToken ct)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(envelope, EnvelopeJsonContext.Default.QueuedMessage);

@@ -17,4 +17,5 @@ public sealed class SmtpServices
     public ISmtpAuthenticator? Authenticator { get; init; }
     public IEtrnService? Etrn { get; init; }
     public AuthThrottle? AuthThrottle { get; init; }
+    public ISentFolder? SentFolder { get; init; }
 }

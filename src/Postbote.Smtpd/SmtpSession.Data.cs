@@ -138,6 +138,11 @@ public sealed partial class SmtpSession
             return SmtpReplies.LocalError;
         }
         LogQueued(incoming.QueueId, ClientAddress, envelope.ReversePath, envelope.Recipients.Count, envelope.Size, Protocol, _authUser);
+        if (_authUser is not null && _listener.Role == ListenerRole.Submission && _services.SentFolder is { } sent)
+        {
+            try { await sent.FileAsync(envelope, _authUser, _stopping).ConfigureAwait(false); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException) { LogSentCopyFailed(envelope.QueueId, _authUser, e.Message); }
+        }
         _incoming = null;
         await incoming.DisposeAsync().ConfigureAwait(false);
         _tx = null;
@@ -285,6 +290,9 @@ public sealed partial class SmtpSession
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "reject: end of data from [{Client}] ({QueueId}): {Reply}")]
     private partial void LogMessageRefused(System.Net.IPAddress client, string queueId, string reply);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{QueueId}: Sent copy for {User} failed: {Reason}")]
+    private partial void LogSentCopyFailed(string queueId, string user, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "spool write failed: {Reason}")]
     private partial void LogSpoolError(string reason);

@@ -1,0 +1,20 @@
+using Postbote.Core.Delivery;
+using Postbote.Core.Envelope;
+using Postbote.Delivery.Maildir;
+using Postbote.Queue;
+using Postbote.Smtpd;
+
+namespace Postbote.Hosting;
+
+/// <summary>Files the Sent copy into the user's Maildir++ Sent folder (flag S, "seen"), from the spooled bytes.</summary>
+public sealed class MaildirSentFolder(MaildirDeliveryAgent maildir, Spool spool, string folder) : ISentFolder
+{
+    public async Task FileAsync(QueuedMessage envelope, string user, CancellationToken ct)
+    {
+        var request = new DeliveryRequest(envelope.QueueId, envelope.ReversePath, new[] { new DeliveryRecipient(user) },
+            _ => ValueTask.FromResult(spool.OpenForDelivery(envelope)),
+            envelope.Size, envelope.Body, envelope.SmtpUtf8);
+        var results = await maildir.DeliverToFolderAsync(request, folder, "S", ct).ConfigureAwait(false);
+        if (!results[0].IsSuccess) throw new IOException(results[0].Diagnostic);
+    }
+}
