@@ -68,7 +68,7 @@ public sealed partial class SmtpSession
         SaslOutcome outcome;
         try
         {
-            outcome = await _sasl!.StepAsync(response, _stopping).ConfigureAwait(false);
+            outcome = await _sasl!.StepAsync(response, CancellationToken.None).ConfigureAwait(false);
         }
         catch (FormatException)
         {
@@ -94,7 +94,7 @@ public sealed partial class SmtpSession
         if (_services.AuthThrottle is { } throttle)
         {
             var delay = throttle.RecordFailure(ClientAddress);
-            if (delay > TimeSpan.Zero) await Task.Delay(delay, _services.Time, _stopping).ConfigureAwait(false);
+            if (delay > TimeSpan.Zero) await Task.Delay(delay, _services.Time, CancellationToken.None).ConfigureAwait(false);
         }
         return ReplyNext(SmtpReplies.AuthFailed);
     }

@@ -122,7 +122,7 @@ public sealed partial class SmtpSession
         if (mail!.Body == Core.Envelope.BodyType.BinaryMime) return SmtpReplies.BadParameterValue("BODY");
         if (mail.DeclaredSize > _limits.MessageSizeBytes) return SmtpReplies.MessageTooBig;
         if (_authUser is not null && mail.ReversePath is not null && _services.Authenticator is not null
-            && !await _services.Authenticator.OwnsAddressAsync(_authUser, mail.ReversePath.ToString(), _stopping).ConfigureAwait(false))
+            && !await _services.Authenticator.OwnsAddressAsync(_authUser, mail.ReversePath.ToString(), CancellationToken.None).ConfigureAwait(false))
         {
             LogSenderRejected(ClientAddress, _authUser, mail.ReversePath.ToString());
             return SmtpReplies.SenderNotOwned;
@@ -140,7 +140,7 @@ public sealed partial class SmtpSession
         var mailbox = rcpt!.Recipient;
         // RFC 5321 §4.1.1.3: "<postmaster>" without a domain is always accepted, for one of ours.
         bool local = !mailbox.IsAddressLiteral && (_options.IsLocalDomain(mailbox.AsciiDomain)
-            || await _services.Recipients.IsLocalDomainAsync(mailbox.AsciiDomain, _stopping).ConfigureAwait(false));
+            || await _services.Recipients.IsLocalDomainAsync(mailbox.AsciiDomain, CancellationToken.None).ConfigureAwait(false));
         var decision = rcpt.IsBarePostmaster ? RelayDecision.Local : RelayPolicy.Decide(_authUser, ClientAddress, local, _options);
         if (decision == RelayDecision.Denied || (decision == RelayDecision.Local && RelayPolicy.IsRoutingLocalPart(mailbox.LocalPart)))
         {
@@ -149,7 +149,7 @@ public sealed partial class SmtpSession
         }
         if (decision == RelayDecision.Local && !rcpt.IsBarePostmaster)
         {
-            var refused = await _services.Recipients.CheckLocalRecipientAsync(mailbox, _stopping).ConfigureAwait(false);
+            var refused = await _services.Recipients.CheckLocalRecipientAsync(mailbox, CancellationToken.None).ConfigureAwait(false);
             if (refused is not null)
             {
                 LogRecipientRejected(ClientAddress, mailbox.ToString(), refused.ToString());
@@ -172,7 +172,7 @@ public sealed partial class SmtpSession
         if (!Core.Addressing.MailboxParser.IsDomain(domain, allowUtf8: true)) return SmtpReplies.Syntax("ETRN domain");
         if (_options.EtrnFromTrustedOnly && _authUser is null && !RelayPolicy.IsTrusted(ClientAddress, _options.TrustedNetworks))
             return new SmtpReply(459, "4.7.1", $"<{domain}>: service unavailable to this client");
-        int count = await _services.Etrn.StartDeliveryAsync(Core.Addressing.Mailbox.ToAscii(domain), _stopping).ConfigureAwait(false);
+        int count = await _services.Etrn.StartDeliveryAsync(Core.Addressing.Mailbox.ToAscii(domain), CancellationToken.None).ConfigureAwait(false);
         return count switch
         {
             < 0 => new SmtpReply(458, "4.3.0", $"Unable to queue messages for {domain}"),

@@ -140,7 +140,7 @@ public sealed partial class SmtpSession
         LogQueued(incoming.QueueId, ClientAddress, envelope.ReversePath, envelope.Recipients.Count, envelope.Size, Protocol, _authUser);
         if (_authUser is not null && _listener.Role == ListenerRole.Submission && _services.SentFolder is { } sent)
         {
-            try { await sent.FileAsync(envelope, _authUser, _stopping).ConfigureAwait(false); }
+            try { await sent.FileAsync(envelope, _authUser, CancellationToken.None).ConfigureAwait(false); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException) { LogSentCopyFailed(envelope.QueueId, _authUser, e.Message); }
         }
         _incoming = null;
@@ -159,7 +159,7 @@ public sealed partial class SmtpSession
             var r = tx.Recipients[i];
             var given = r.Recipient.ToString();
             IReadOnlyList<string> targets = tx.IsLocal[i]
-                ? await _services.Recipients.ExpandAsync(r.Recipient, _stopping).ConfigureAwait(false)
+                ? await _services.Recipients.ExpandAsync(r.Recipient, CancellationToken.None).ConfigureAwait(false)
                 : new[] { given };
             foreach (var target in targets)
             {
@@ -187,7 +187,7 @@ public sealed partial class SmtpSession
             {
                 foreach (var address in HeaderAddresses.Extract(from))
                 {
-                    if (!await _services.Authenticator.OwnsAddressAsync(_authUser!, address, _stopping).ConfigureAwait(false))
+                    if (!await _services.Authenticator.OwnsAddressAsync(_authUser!, address, CancellationToken.None).ConfigureAwait(false))
                     {
                         LogSenderRejected(ClientAddress, _authUser!, address);
                         return SmtpReplies.FromHeaderNotOwned;

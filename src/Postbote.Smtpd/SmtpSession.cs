@@ -72,7 +72,7 @@ public sealed partial class SmtpSession
             await SendAndFlushAsync(SmtpReplies.Greeting(_options.Hostname)).ConfigureAwait(false);
             await ReadLoopAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or ConnectionAbortedException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or ConnectionAbortedException or OperationCanceledException)
         {
             LogConnectionLost(ClientAddress, e.Message);
         }
