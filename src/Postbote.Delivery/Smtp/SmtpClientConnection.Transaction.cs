@@ -133,9 +133,10 @@ public sealed partial class SmtpClientConnection
 
     private async Task SendContentAsync(Stream message, CancellationToken cancellationToken)
     {
-        var stuffer = new DotStuffer();
+        // Core's encoder also stuffs a dot after a bare LF, so a lax next hop can never read "\n.\r\n" as the end.
+        var stuffer = new Postbote.Core.Smtp.DataEncoder();
         var input = ArrayPool<byte>.Shared.Rent(_options.DataBufferSize);
-        var output = ArrayPool<byte>.Shared.Rent(DotStuffer.MaxEncodedLength(_options.DataBufferSize) + 5);
+        var output = new ArrayBufferWriter<byte>(2 * _options.DataBufferSize + 5);
         try
         {
             while (true)
@@ -153,11 +154,13 @@ public sealed partial class SmtpClientConnection
                 }
                 if (read == 0)
                     break;
-                var encoded = stuffer.Encode(input.AsSpan(0, read), output);
-                await WriteRawAsync(output.AsMemory(0, encoded), _options.DataBlockTimeout, "sending the message content", cancellationToken).ConfigureAwait(false);
+                output.ResetWrittenCount();
+                stuffer.Encode(input.AsSpan(0, read), output);
+                await WriteRawAsync(output.WrittenMemory, _options.DataBlockTimeout, "sending the message content", cancellationToken).ConfigureAwait(false);
             }
-            var tail = stuffer.Finish(output);
-            await WriteRawAsync(output.AsMemory(0, tail), _options.DataBlockTimeout, "sending the end of data", cancellationToken).ConfigureAwait(false);
+            output.ResetWrittenCount();
+            stuffer.Complete(output);
+            await WriteRawAsync(output.WrittenMemory, _options.DataBlockTimeout, "sending the end of data", cancellationToken).ConfigureAwait(false);
             await GuardAsync(async token =>
             {
                 await _stream.FlushAsync(token).ConfigureAwait(false);
@@ -167,7 +170,6 @@ public sealed partial class SmtpClientConnection
         finally
         {
             ArrayPool<byte>.Shared.Return(input);
-            ArrayPool<byte>.Shared.Return(output);
         }
     }
 
@@ -219,7 +221,7 @@ public sealed partial class SmtpClientConnection
             if (request.Return != DsnReturn.Unspecified)
                 sb.Append(" RET=").Append(request.Return == DsnReturn.Full ? "FULL" : "HDRS");
             if (request.EnvelopeId is { Length: > 0 } envid)
-                sb.Append(" ENVID=").Append(Xtext.Encode(envid));
+                sb.Append(" ENVID=").Append(Postbote.Core.Smtp.XText.Encode(envid));
         }
         return sb.ToString();
     }
@@ -241,7 +243,7 @@ public sealed partial class SmtpClientConnection
             {
                 var semicolon = orcpt.IndexOf(';');
                 var (type, address) = semicolon > 0 ? (orcpt[..semicolon], orcpt[(semicolon + 1)..]) : ("rfc822", orcpt);
-                sb.Append(" ORCPT=").Append(type).Append(';').Append(Xtext.Encode(address));
+                sb.Append(" ORCPT=").Append(type).Append(';').Append(Postbote.Core.Smtp.XText.Encode(address));
             }
         }
         return sb.ToString();
