@@ -216,6 +216,7 @@ public sealed partial class SmtpSession
                 span = rented.AsSpan(0, length);
             }
             _commands++;
+            if (_log.IsEnabled(LogLevel.Debug)) LogTranscriptClient(ClientAddress, Redact(span));
             if (_mode == Mode.AuthResponse) return await HandleAuthResponseAsync(span.ToArray()).ConfigureAwait(false);
             // The RFC 5321 limit counts the CRLF; AUTH lines may be longer (RFC 4954 §4).
             var verb = SmtpCommandParser.Parse(span, out var argumentBytes);
@@ -230,9 +231,23 @@ public sealed partial class SmtpSession
         }
     }
 
+    /// <summary>The transcript line for a client line: SASL data never reaches a log (RFC 4954 §9 secrets).</summary>
+    private string Redact(ReadOnlySpan<byte> line)
+    {
+        if (_mode == Mode.AuthResponse) return "****";
+        var text = System.Text.Encoding.UTF8.GetString(line);
+        if (text.Length > 5 && text.StartsWith("AUTH ", StringComparison.OrdinalIgnoreCase))
+        {
+            int space = text.IndexOf(' ', 5);
+            if (space > 0) return text[..space] + " ****";
+        }
+        return text;
+    }
+
     /// <summary>Writes a reply (not flushed). Counts errors; false when the error limit is reached (421 written).</summary>
     private bool Reply(SmtpReply reply)
     {
+        if (_log.IsEnabled(LogLevel.Debug)) LogTranscriptServer(ClientAddress, reply.ToString());
         _writer.Write(reply.ToBytes());
         if (reply.Code >= 400)
         {
@@ -252,4 +267,10 @@ public sealed partial class SmtpSession
         _writer.Write(reply.ToBytes());
         await _writer.FlushAsync().ConfigureAwait(false);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "[{Client}] C: {Line}")]
+    private partial void LogTranscriptClient(IPAddress client, string line);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "[{Client}] S: {Line}")]
+    private partial void LogTranscriptServer(IPAddress client, string line);
 }
