@@ -67,4 +67,22 @@ public sealed class QuotaTests
         Assert.Empty(LocalMail.AllMessageFiles(LocalMail.MaildirOf(server.DataDirectory, "bob@test.local")));
         Assert.Contains(server.Log.Lines, l => l.Contains("to=<bob@test.local>") && l.Contains("dsn=5.2.2") && l.Contains("status=bounced"));
     }
+
+    [Fact]
+    public async Task SentFolder_CountsTowardsTheQuota_AsDovecotsMaildirPlusPlusQuotaDoes()
+    {
+        await using var server = await LocalMail.StartDeliveringAsync();
+        await server.Directory.AddUserAsync("bob@test.local", "pw-bob-1", new Postbote.Directory.UserSettings(QuotaBytes: 4000));
+
+        await LocalMail.SubmitAsync(server.SubmissionPort, false, "bob@test.local", "pw-bob-1",
+            LocalMail.NewMessage("bob@test.local", "someone@external.example", "big sent mail", new string('s', 2500)));
+        var bob = LocalMail.MaildirOf(server.DataDirectory, "bob@test.local");
+        Assert.Single(System.IO.Directory.GetFiles(Path.Combine(bob, ".Sent", "cur")));
+
+        await LocalMail.SendMxAsync(server.MxPort, LocalMail.NewMessage("x@remote.example", "bob@test.local", "incoming", new string('i', 1500)),
+            "x@remote.example", "bob@test.local");
+        var env = await LocalMail.WaitForRecipientAsync(server, r => r.Address == "bob@test.local" && r.Attempts > 0);
+        Assert.Equal("4.2.2", env.Recipients.Single(r => r.Address == "bob@test.local").Status);
+        Assert.Empty(LocalMail.AllMessageFiles(bob));
+    }
 }

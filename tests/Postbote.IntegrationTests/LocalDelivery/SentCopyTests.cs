@@ -27,6 +27,10 @@ public sealed class SentCopyTests
         Assert.Equal(message.MessageId, copy.MessageId);
         Assert.Equal("sent by bob", copy.Subject);
         Assert.Contains("hello carol", copy.TextBody);
+        // Filed as the user sent it (as an IMAP APPEND would): not a delivery, so no Delivered-To: bob, no Return-Path.
+        Assert.Null(copy.Headers["Delivered-To"]);
+        Assert.Null(copy.Headers["Return-Path"]);
+        Assert.StartsWith("Received: ", await File.ReadAllTextAsync(file));
         // A Sent copy is not a delivery to bob: his INBOX stays empty.
         Assert.Empty(LocalMail.AllMessageFiles(bob));
 
