@@ -23,6 +23,9 @@ public sealed class LocalDeliveryAgent : IDeliveryAgent
 
     public async Task<IReadOnlyList<RecipientResult>> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Recipients.Count == 0)
+            return Array.Empty<RecipientResult>();
         // The queue manager groups recipients by next hop, i.e. by domain: one transport serves the whole request.
         var first = request.Recipients[0].Address;
         var domain = first[(first.LastIndexOf('@') + 1)..].ToLowerInvariant();

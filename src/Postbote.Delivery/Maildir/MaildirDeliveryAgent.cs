@@ -76,7 +76,9 @@ public sealed class MaildirDeliveryAgent : IDeliveryAgent
         if (maildir is null)
             return RecipientResult.Permanent(address, "5.1.3", "recipient address cannot name a mailbox", null, FailureScope.Recipient);
 
-        var prefix = MaildirWriter.DeliveryHeaders(request.ReversePath, address);
+        // A delivery gets "Return-Path:" and "Delivered-To:" (what the MTA did); a copy filed into a folder (the Sent
+        // copy) is the message as the user sent it, as an IMAP APPEND would store it: "Delivered-To: sender" would be false.
+        var prefix = folder is null ? MaildirWriter.DeliveryHeaders(request.ReversePath, address) : Array.Empty<byte>();
         try
         {
             var quota = (_quotaLookup is null ? null : await _quotaLookup(address, cancellationToken).ConfigureAwait(false)) ?? _options.QuotaBytes;

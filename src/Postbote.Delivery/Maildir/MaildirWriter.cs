@@ -26,7 +26,7 @@ public sealed class MaildirWriter
     public static void EnsureMaildir(string maildir, bool isSubfolder = false)
     {
         foreach (var sub in new[] { "cur", "new", "tmp" })
-            System.IO.Directory.CreateDirectory(Path.Combine(maildir, sub));
+            CreateDirectoryDurably(Path.Combine(maildir, sub));
         if (isSubfolder)
         {
             var marker = Path.Combine(maildir, "maildirfolder");
@@ -35,13 +35,49 @@ public sealed class MaildirWriter
         }
     }
 
-    /// <summary>The bytes in new/ and cur/ of <paramref name="maildir"/>: the S= size from the file name when present, else the file length.</summary>
+    /// <summary>
+    /// Creates <paramref name="path"/> and any missing parents, and fsyncs the parent of each directory it created: on a
+    /// first delivery the whole Maildir is new, and the message's fsync and the rename into new/ survive a crash only if
+    /// the directory entries leading to new/ do too (otherwise the spool forgets a message the mailbox never kept).
+    /// </summary>
+    private static void CreateDirectoryDurably(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (System.IO.Directory.Exists(full))
+            return;
+        var missing = new Stack<string>();
+        for (var dir = full; dir is not null && !System.IO.Directory.Exists(dir); dir = Path.GetDirectoryName(dir))
+            missing.Push(dir);
+        System.IO.Directory.CreateDirectory(full);
+        foreach (var created in missing)
+        {
+            if (Path.GetDirectoryName(created) is { } parent)
+                DirectorySync.Flush(parent);
+        }
+    }
+
+    /// <summary>
+    /// The bytes in new/ and cur/ of <paramref name="maildir"/> and of its Maildir++ folders (".Sent", ...), as Dovecot's
+    /// Maildir++ quota counts them: the S= size from the file name when present, else the file length.
+    /// </summary>
     public static long MeasureUsage(string maildir)
+    {
+        long total = MeasureFolder(maildir);
+        var root = new DirectoryInfo(maildir);
+        if (root.Exists)
+        {
+            foreach (var folder in root.EnumerateDirectories(".*"))
+                total += MeasureFolder(folder.FullName);
+        }
+        return total;
+    }
+
+    private static long MeasureFolder(string folder)
     {
         long total = 0;
         foreach (var sub in new[] { "new", "cur" })
         {
-            var dir = new DirectoryInfo(Path.Combine(maildir, sub));
+            var dir = new DirectoryInfo(Path.Combine(folder, sub));
             if (!dir.Exists)
                 continue;
             foreach (var file in dir.EnumerateFiles())

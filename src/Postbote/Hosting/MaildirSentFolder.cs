@@ -13,7 +13,7 @@ public sealed class MaildirSentFolder(MaildirDeliveryAgent maildir, Spool spool,
     {
         var request = new DeliveryRequest(envelope.QueueId, envelope.ReversePath, new[] { new DeliveryRecipient(user) },
             _ => ValueTask.FromResult(spool.OpenForDelivery(envelope)),
-            envelope.Size, envelope.Body, envelope.SmtpUtf8);
+            envelope.Size + System.Text.Encoding.UTF8.GetByteCount(string.Concat(envelope.PrependHeaders)), envelope.Body, envelope.SmtpUtf8);
         var results = await maildir.DeliverToFolderAsync(request, folder, "S", ct).ConfigureAwait(false);
         if (!results[0].IsSuccess) throw new IOException(results[0].Diagnostic);
     }
