@@ -79,6 +79,8 @@ public static class ServerHost
         app.Services.GetRequiredService<Spool>().Recover();
         app.Services.GetRequiredService<CertificateProvider>();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote");
+        if ((await directory.ListUsersAsync().ConfigureAwait(false)).Count == 0)
+            log.LogWarning("no users yet: every local part of the local domains is accepted until the first user or alias exists (postbote user add ADDRESS)");
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             // With port 0 in the configuration the kernel picks the port; Kestrel reports the bound addresses in listener order.
