@@ -40,9 +40,10 @@ internal static partial class RemoteDeliveryHarness
             more?.Invoke(o);
         });
 
-    /// <summary>The message as a client sends it in DATA (before dot-stuffing): a dot line and a UTF-8 line to prove byte-exactness.</summary>
+    /// <summary>The message as a client sends it in DATA (before dot-stuffing): a dot line and a UTF-8 line to prove byte-exactness;
+    /// complete (Date:, Message-ID:), so that Postfix, which adds missing headers for loopback clients, leaves it as is.</summary>
     public static string Message(string from, string to, string subject) =>
-        $"From: <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@client.test>\r\n" +
+        $"Date: Fri, 28 Nov 2025 12:00:00 +0100\r\nFrom: <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@client.test>\r\n" +
         "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
         "Line one.\r\n.a line that starts with a dot\r\n..two dots\r\nGrüße aus Köln, ÄÖÜ ß\r\n\r\nlast line\r\n";
 
@@ -100,4 +101,16 @@ internal static partial class RemoteDeliveryHarness
     public static string Lf(string s) => s.Replace("\r\n", "\n", StringComparison.Ordinal);
 
     public static string Utf8(byte[] bytes) => Encoding.UTF8.GetString(bytes);
+}
+
+/// <summary>Reading the DSNs that the server delivers to a local sender's Maildir.</summary>
+internal static class LocalMailbox
+{
+    /// <summary>The Maildir of a local user of the test server (LocalDelivery:MaildirPath's default).</summary>
+    public static string MaildirOf(PostboteTestServer server, string localPart) =>
+        Path.Combine(server.DataDirectory, "mail", PostboteTestServer.Domain, localPart, "Maildir");
+
+    /// <summary>Waits (bounded) for <paramref name="count"/> messages in the user's INBOX (new/ and cur/).</summary>
+    public static Task<IReadOnlyList<string>> WaitAsync(PostboteTestServer server, string localPart, int count = 1) =>
+        Postbote.TestSupport.Peers.PeerMaildir.WaitForMessagesAsync(MaildirOf(server, localPart), count, RemoteDeliveryHarness.Deadline);
 }
