@@ -15,7 +15,7 @@ namespace Postbote.Queue;
 /// (RET=FULL, up to <see cref="QueueManagerOptions.ReturnFullMessageLimit"/>). A new message, so MimeKit
 /// writes it; the original's bytes are copied as stored, never re-serialised.
 /// </summary>
-public sealed class Bounce
+public sealed partial class Bounce
 {
     /// <summary>Longest header section returned; a longer one is cut at a line end.</summary>
     internal const int MaxHeaderBytes = 256 * 1024;
@@ -180,7 +180,7 @@ public sealed class Bounce
             string? remote = RemoteHost(r.RemoteMta);
             if (remote is not null) s.Append("Remote-MTA: dns; ").Append(remote).Append("\r\n");
             if (r.Diagnostic is { Length: > 0 } diag)
-                s.Append("Diagnostic-Code: ").Append(remote is not null ? "smtp" : "X-Postbote").Append("; ").Append(OneLine(diag)).Append("\r\n");
+                s.Append("Diagnostic-Code: ").Append(DiagnosticCode(remote, OneLine(diag))).Append("\r\n");
             if (r.LastAttempt is { } last) s.Append("Last-Attempt-Date: ").Append(DateUtils.FormatDate(last)).Append("\r\n");
             if (kind == DsnKind.Delay) s.Append("Will-Retry-Until: ").Append(DateUtils.FormatDate(original.ArrivalTime + Lifetime(original))).Append("\r\n");
         }
@@ -196,6 +196,26 @@ public sealed class Bounce
         int bracket = remoteMta.IndexOf('[');
         return bracket > 0 ? remoteMta[..bracket] : remoteMta;
     }
+
+    /// <summary>
+    /// RFC 3464 §2.3.6: type "smtp" carries the remote server's reply itself ("smtp; 550 5.1.1 User unknown"), which
+    /// a parser reads the code from. The delivery agents' diagnostic puts context first ("recipient refused by
+    /// host[ip]:port: 550 5.1.1 ..."), so the reply is taken from where it starts; a diagnostic without a reply
+    /// (connection refused, DNS, local) is our own text, type X-Postbote (as Postfix writes X-Postfix).
+    /// </summary>
+    internal static string DiagnosticCode(string? remoteHost, string diagnostic)
+    {
+        if (remoteHost is not null)
+        {
+            var reply = SmtpReplyInDiagnostic().Match(diagnostic);
+            if (reply.Success) return "smtp; " + diagnostic[reply.Index..];
+        }
+        return "X-Postbote; " + diagnostic;
+    }
+
+    /// <summary>An SMTP reply code at the start of the text or after ": ", followed by a space or the end.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=^|: )[245][0-9][0-9](?= |$)")]
+    private static partial System.Text.RegularExpressions.Regex SmtpReplyInDiagnostic();
 
     /// <summary>RFC 6533: a non-ASCII address is of type utf-8, not rfc822.</summary>
     private static string AddressType(string address) => address.Any(c => c > 127) ? "utf-8" : "rfc822";

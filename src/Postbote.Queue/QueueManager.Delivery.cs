@@ -205,7 +205,7 @@ public sealed partial class QueueManager
         {
             var result = i < results.Count ? results[i]
                 : RecipientResult.Temporary(recipients[i].Address, "4.3.0", $"delivery agent {agent.Name} gave no result", null, FailureScope.Message);
-            outcomes.Add((recipients[i], result, result.RemoteMta ?? agent.Name));
+            outcomes.Add((recipients[i], result, result.RemoteMta ?? (hop.Kind == TransportKind.Local ? agent.Name : "none")));
         }
         return outcomes;
     }
