@@ -168,11 +168,14 @@ public sealed partial class SmtpSession
         if (_helo is null) return SmtpReplies.NeedHeloFirst;
         if (_tx is not null) return SmtpReplies.BadSequence("MAIL transaction in progress");
         if (argument.Length == 0 || argument.Contains(' ')) return SmtpReplies.Syntax("ETRN domain");
-        var domain = argument.TrimStart('@', '#');
+        // RFC 1985 §5: "@domain" also covers subdomains; "#queue" names a queue, which Postbote does not have.
+        if (argument.StartsWith('#')) return new SmtpReply(458, "4.3.0", $"Unable to queue messages for node {argument}");
+        var domain = argument.TrimStart('@');
         if (!Core.Addressing.MailboxParser.IsDomain(domain, allowUtf8: true)) return SmtpReplies.Syntax("ETRN domain");
         if (_options.EtrnFromTrustedOnly && _authUser is null && !RelayPolicy.IsTrusted(ClientAddress, _options.TrustedNetworks))
             return new SmtpReply(459, "4.7.1", $"<{domain}>: service unavailable to this client");
-        int count = await _services.Etrn.StartDeliveryAsync(Core.Addressing.Mailbox.ToAscii(domain), CancellationToken.None).ConfigureAwait(false);
+        var node = (argument.StartsWith('@') ? "@" : "") + Core.Addressing.Mailbox.ToAscii(domain);
+        int count = await _services.Etrn.StartDeliveryAsync(node, CancellationToken.None).ConfigureAwait(false);
         return count switch
         {
             < 0 => new SmtpReply(458, "4.3.0", $"Unable to queue messages for {domain}"),

@@ -112,6 +112,9 @@ public static class ConfigurationLoader
         if (o.LocalDelivery.LmtpDomains is { Length: > 0 } && string.IsNullOrEmpty(o.LocalDelivery.Lmtp)) problems.Add("LocalDelivery:Lmtp is required with LocalDelivery:LmtpDomains");
         if (!o.LocalDelivery.MaildirPath.Contains("{localpart}") && !o.LocalDelivery.MaildirPath.Contains("{user}")) problems.Add("LocalDelivery:MaildirPath must contain {localpart} or {user}");
         o.Queue.Hostname = hostname;
+        // Double bounces must reach a mailbox here: the hostname's postmaster only if the hostname is a local domain.
+        if (string.IsNullOrEmpty(o.Queue.PostmasterAddress) && domains.Count > 0)
+            o.Queue.PostmasterAddress = "postmaster@" + (domains.Contains(hostname) ? hostname : domains.Order(StringComparer.Ordinal).First());
         try { o.Queue.Validate(); }
         catch (ArgumentException e) { problems.Add(e.Message.Split(" (Parameter")[0]); }
 

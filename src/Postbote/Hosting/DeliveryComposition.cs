@@ -24,7 +24,7 @@ public static class DeliveryComposition
         var mx = new MxResolver(dns, new MxResolverOptions
         {
             LocalHostnames = new HashSet<string>(new[] { config.Server.Hostname }, StringComparer.OrdinalIgnoreCase),
-            LocalAddresses = config.Listeners.Select(l => l.Endpoint.Address).Where(a => !a.Equals(System.Net.IPAddress.Any) && !a.Equals(System.Net.IPAddress.IPv6Any)).ToHashSet(),
+            LocalAddresses = OwnMxAddresses(config),
         }, logger: loggers.CreateLogger("Postbote.Dns"));
 
         var client = new SmtpClientOptions
@@ -73,6 +73,26 @@ public static class DeliveryComposition
             async (domain, ct) => config.Server.IsLocalDomain(domain) || await directory.IsLocalDomainAsync(domain, ct).ConfigureAwait(false),
             local, smtp, relay is null ? null : (relay.Host, relay.Port));
         return new DeliveryServices(router, mx, maildir);
+    }
+
+    /// <summary>
+    /// The addresses at which an MX would be this server: those of listeners on the port we deliver to (an MX
+    /// at our address but on another port is another server), all interface addresses for a wildcard listener.
+    /// </summary>
+    private static HashSet<System.Net.IPAddress> OwnMxAddresses(ResolvedConfiguration config)
+    {
+        var own = new HashSet<System.Net.IPAddress>();
+        foreach (var l in config.Listeners.Where(l => l.Endpoint.Port == config.Options.Delivery.Port))
+        {
+            var a = l.Endpoint.Address;
+            if (a.Equals(System.Net.IPAddress.Any) || a.Equals(System.Net.IPAddress.IPv6Any))
+            {
+                foreach (var nic in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
+                    foreach (var u in nic.GetIPProperties().UnicastAddresses) own.Add(u.Address);
+            }
+            else own.Add(a);
+        }
+        return own;
     }
 }
 

@@ -153,9 +153,7 @@ public sealed class RoutingAndBounceTests
         Assert.Equal(0, peer.ConnectionCount);
     }
 
-    [Fact(Skip = "BUG: src/Postbote/Hosting/DeliveryComposition.cs builds MxResolverOptions.LocalAddresses from the listener addresses alone, "
-        + "so an MX on one of our addresses counts as a loop even when Delivery:Port is a port we do not listen on (5.4.6 instead of delivery). "
-        + "Fix: treat an MX address as 'myself' only when a listener is bound to it (or to the wildcard) on Delivery:Port.")]
+    [Fact]
     public async Task RemoteDelivery_MxOnOwnAddressButAnotherPort_IsNotALoop()
     {
         await using var peer = new ScriptedSmtpPeer(new SmtpPeerScript());

@@ -6,12 +6,9 @@ using static Postbote.IntegrationTests.RemoteDelivery.RemoteDeliveryHarness;
 namespace Postbote.IntegrationTests.RemoteDelivery;
 
 /// <summary>Bugs found end to end whose fix lies outside the delivery and queue files; each test fails until fixed.</summary>
-public sealed class KnownBugTests
+public sealed class Issue4_RegressionTests
 {
-    [Fact(Skip = "BUG: src/Postbote/Configuration/ConfigurationLoader.cs sets Queue:Hostname but not Queue:PostmasterAddress, so double bounces go to "
-        + "postmaster@<Hostname> even when the hostname is not a local domain (here mx.test.local with Domains [test.local]); the notice is "
-        + "routed to the Internet, fails and is discarded. The SMTP session already answers for postmaster@<first local domain> in that case "
-        + "(SmtpSession.PostmasterDomain). Fix: in ConfigurationLoader, PostmasterAddress ??= \"postmaster@\" + (hostname is local ? hostname : first local domain).")]
+    [Fact]
     public async Task RemoteDelivery_DoubleBounce_ReachesThePostmasterMailbox_WhenTheHostnameIsNotALocalDomain()
     {
         await using var peer = new ScriptedSmtpPeer(new SmtpPeerScript { RcptReply = _ => "550 5.1.1 no such user" });
@@ -28,10 +25,7 @@ public sealed class KnownBugTests
         Assert.IsType<MultipartReport>(dsn.Body);
     }
 
-    [Fact(Skip = "BUG: src/Postbote.Smtpd/SmtpSession.Commands.cs EtrnAsync strips the leading '@' (argument.TrimStart('@', '#')) before calling "
-        + "the ETRN service, so \"ETRN @example.org\" (RFC 1985 §5: the domain and its subdomains) only flushes example.org itself and answers 251 for "
-        + "mail queued to sub.example.org. Fix: validate the domain without the prefix but pass the argument with its '@' to IEtrnService "
-        + "(QueueManager.Etrn handles '@'); answer '#queue' names with 458 instead of treating them as domains.")]
+    [Fact]
     public async Task RemoteDelivery_EtrnWithAt_StartsDeliveryForSubdomains_Rfc1985()
     {
         var refusing = true;
