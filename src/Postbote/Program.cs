@@ -25,7 +25,17 @@ app.Configure(c =>
     {
         q.SetDescription("Inspect and control the mail queue (mailq, postqueue, postsuper).");
         q.AddCommand<QueueListCommand>("list").WithDescription("List queued messages (like mailq).")
-            .WithExample("queue", "list").WithExample("queue", "list", "--json");
+            .WithExample("queue", "list").WithExample("queue", "list", "--json").WithExample("queue", "list", "--domain", "example.net", "--state", "deferred");
+        q.AddCommand<QueueShowCommand>("show").WithDescription("Show a message: envelope, headers, each recipient's state and last reply.")
+            .WithExample("queue", "show", "06B1Q2TM7QGY").WithExample("queue", "show", "06B1Q2TM7QGY", "--json");
+        q.AddCommand<QueueFlushCommand>("flush").WithDescription("Deliver deferred mail now (postqueue -f, -s DOMAIN, -i ID).")
+            .WithExample("queue", "flush").WithExample("queue", "flush", "--domain", "example.net").WithExample("queue", "flush", "06B1Q2TM7QGY");
+        q.AddCommand<QueueDeleteCommand>("delete").WithDescription("Delete messages without notice (postsuper -d).")
+            .WithExample("queue", "delete", "06B1Q2TM7QGY").WithExample("queue", "delete", "--all", "--yes");
+        q.AddCommand<QueueHoldCommand>("hold").WithDescription("Put a message on hold (postsuper -h).").WithExample("queue", "hold", "06B1Q2TM7QGY");
+        q.AddCommand<QueueReleaseCommand>("release").WithDescription("Release a held message (postsuper -H).").WithExample("queue", "release", "06B1Q2TM7QGY");
+        q.AddCommand<QueueBounceCommand>("bounce").WithDescription("Give up on a message now and return it to the sender with a DSN (needs the running server).")
+            .WithExample("queue", "bounce", "06B1Q2TM7QGY");
     });
     c.AddBranch("user", u =>
     {
