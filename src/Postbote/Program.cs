@@ -12,6 +12,10 @@ foreach (var arg in args)
     else rest.Add(arg);
 }
 
+// sendmail(8) options (-oi, -fADDR, -odi...) are not GNU-style; they get their own parser.
+if (rest.Count > 0 && rest[0] == "sendmail")
+    return await SendmailCommand.RunAsync(rest.Skip(1).ToList(), Console.OpenStandardInput(), Console.OpenStandardOutput(), CancellationToken.None);
+
 var app = new CommandApp();
 app.Configure(c =>
 {
@@ -61,4 +65,4 @@ app.Configure(c =>
         a.AddCommand<AliasImportCommand>("import").WithExample("alias", "import", "/etc/aliases", "example.org");
     });
 });
-return app.Run(rest);
+return await app.RunAsync(rest);

@@ -25,6 +25,8 @@ public abstract class QueueCommandBase<TSettings> : AsyncCommand<TSettings> wher
             await Console.Error.WriteLineAsync("postbote: " + e.Message);
             return ExitCodes.Config;
         }
+        // Piped into a file or another program, tables get room instead of the 80-column default.
+        if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
         try
         {
             using var client = await AdminClient.TryConnectAsync(AdminSockets.AdminPath(config), cancellationToken);
