@@ -41,6 +41,17 @@ app.Configure(c =>
         q.AddCommand<QueueBounceCommand>("bounce").WithDescription("Give up on a message now and return it to the sender with a DSN (needs the running server).")
             .WithExample("queue", "bounce", "06B1Q2TM7QGY");
     });
+    c.AddCommand<SendCommand>("send").WithDescription("Send a test message and print the SMTP dialogue (like swaks).")
+        .WithExample("send", "--to", "you@example.net")
+        .WithExample("send", "--server", "mx.example.org:587", "--starttls", "--auth", "--user", "me@example.org", "--password-stdin", "--from", "me@example.org", "--to", "you@example.net")
+        .WithExample("send", "--server", "localhost:465", "--tls", "--auth", "PLAIN", "--user", "me@example.org", "--password-stdin", "--to", "you@example.net", "--header", "Subject: hello", "--body", "Hi!")
+        .WithExample("send", "--to", "you@example.net", "--data", "@message.eml", "--pipelining");
+    c.AddBranch("dns", d =>
+    {
+        d.SetDescription("DNS as delivery sees it.");
+        d.AddCommand<DnsRouteCommand>("route").WithDescription("The hosts mail for a domain goes to, in the order they are tried (dig -t MX, the way delivery resolves it).")
+            .WithExample("dns", "route", "example.net").WithExample("dns", "route", "example.net", "--json");
+    });
     c.AddBranch("user", u =>
     {
         u.SetDescription("Manage users (their passwords are stored as SCRAM-SHA-256 keys, never in plain text).");
