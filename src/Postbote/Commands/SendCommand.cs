@@ -53,9 +53,17 @@ public sealed class SendCommand : AsyncCommand<SendSettings>
             {
                 foreach (var to in s.To) await smtp.SendAsync($"RCPT TO:<{to}>", ct);
                 await smtp.SendAsync("DATA", ct);
-                await Expect(smtp, 250, ct);
-                foreach (var _ in s.To) await Expect(smtp, 250, ct);
-                await Expect(smtp, 354, ct);
+                // Read every reply of the group before judging any (RFC 2920 §3.1), so QUIT is answered in step.
+                var replies = new List<(int Code, List<string> Lines, int Want)> { (await smtp.ReadReplyAsync(ct)) is var m ? (m.Code, m.Lines, 250) : default };
+                foreach (var _ in s.To) { var r = await smtp.ReadReplyAsync(ct); replies.Add((r.Code, r.Lines, 250)); }
+                var d = await smtp.ReadReplyAsync(ct);
+                replies.Add((d.Code, d.Lines, 354));
+                if (d.Code == 354 && replies.Any(r => r.Code != r.Want))
+                {
+                    await smtp.SendDataAsync([], ct); // nothing valid to send: end the DATA at once
+                    await smtp.ReadReplyAsync(ct);
+                }
+                if (replies.FirstOrDefault(r => r.Code != r.Want) is { Lines: not null } bad) throw new ReplyException(bad.Code, string.Join(" ", bad.Lines));
             }
             else
             {
