@@ -12,6 +12,10 @@ foreach (var arg in args)
     else rest.Add(arg);
 }
 
+// sendmail(8) options (-oi, -fADDR, -odi...) are not GNU-style; they get their own parser.
+if (rest.Count > 0 && rest[0] == "sendmail")
+    return await SendmailCommand.RunAsync(rest.Skip(1).ToList(), Console.OpenStandardInput(), Console.OpenStandardOutput(), CancellationToken.None);
+
 var app = new CommandApp();
 app.Configure(c =>
 {
@@ -25,7 +29,28 @@ app.Configure(c =>
     {
         q.SetDescription("Inspect and control the mail queue (mailq, postqueue, postsuper).");
         q.AddCommand<QueueListCommand>("list").WithDescription("List queued messages (like mailq).")
-            .WithExample("queue", "list").WithExample("queue", "list", "--json");
+            .WithExample("queue", "list").WithExample("queue", "list", "--json").WithExample("queue", "list", "--domain", "example.net", "--state", "deferred");
+        q.AddCommand<QueueShowCommand>("show").WithDescription("Show a message: envelope, headers, each recipient's state and last reply.")
+            .WithExample("queue", "show", "06B1Q2TM7QGY").WithExample("queue", "show", "06B1Q2TM7QGY", "--json");
+        q.AddCommand<QueueFlushCommand>("flush").WithDescription("Deliver deferred mail now (postqueue -f, -s DOMAIN, -i ID).")
+            .WithExample("queue", "flush").WithExample("queue", "flush", "--domain", "example.net").WithExample("queue", "flush", "06B1Q2TM7QGY");
+        q.AddCommand<QueueDeleteCommand>("delete").WithDescription("Delete messages without notice (postsuper -d).")
+            .WithExample("queue", "delete", "06B1Q2TM7QGY").WithExample("queue", "delete", "--all", "--yes");
+        q.AddCommand<QueueHoldCommand>("hold").WithDescription("Put a message on hold (postsuper -h).").WithExample("queue", "hold", "06B1Q2TM7QGY");
+        q.AddCommand<QueueReleaseCommand>("release").WithDescription("Release a held message (postsuper -H).").WithExample("queue", "release", "06B1Q2TM7QGY");
+        q.AddCommand<QueueBounceCommand>("bounce").WithDescription("Give up on a message now and return it to the sender with a DSN (needs the running server).")
+            .WithExample("queue", "bounce", "06B1Q2TM7QGY");
+    });
+    c.AddCommand<SendCommand>("send").WithDescription("Send a test message and print the SMTP dialogue (like swaks).")
+        .WithExample("send", "--to", "you@example.net")
+        .WithExample("send", "--server", "mx.example.org:587", "--starttls", "--auth", "--user", "me@example.org", "--password-stdin", "--from", "me@example.org", "--to", "you@example.net")
+        .WithExample("send", "--server", "localhost:465", "--tls", "--auth", "PLAIN", "--user", "me@example.org", "--password-stdin", "--to", "you@example.net", "--header", "Subject: hello", "--body", "Hi!")
+        .WithExample("send", "--to", "you@example.net", "--data", "@message.eml", "--pipelining");
+    c.AddBranch("dns", d =>
+    {
+        d.SetDescription("DNS as delivery sees it.");
+        d.AddCommand<DnsRouteCommand>("route").WithDescription("The hosts mail for a domain goes to, in the order they are tried (dig -t MX, the way delivery resolves it).")
+            .WithExample("dns", "route", "example.net").WithExample("dns", "route", "example.net", "--json");
     });
     c.AddBranch("user", u =>
     {
@@ -51,4 +76,4 @@ app.Configure(c =>
         a.AddCommand<AliasImportCommand>("import").WithExample("alias", "import", "/etc/aliases", "example.org");
     });
 });
-return app.Run(rest);
+return await app.RunAsync(rest);

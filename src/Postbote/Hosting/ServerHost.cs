@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Postbote.Admin;
 using Postbote.Configuration;
 using Postbote.Core.Sasl;
 using Postbote.Directory;
@@ -75,6 +76,7 @@ public static class ServerHost
         });
 
         var app = builder.Build();
+        app.MapAdminEndpoint(config);
         // The start-up scan runs before any listener accepts a connection.
         app.Services.GetRequiredService<Spool>().Recover();
         app.Services.GetRequiredService<CertificateProvider>();

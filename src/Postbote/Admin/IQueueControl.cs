@@ -1,0 +1,21 @@
+namespace Postbote.Admin;
+
+/// <summary>
+/// Queue control as the CLI uses it: through the admin socket of the running server (<see cref="AdminClient"/>),
+/// or on the spool files when the server is stopped (<see cref="SpoolQueueControl"/>, which the admin endpoint
+/// also uses inside the server, with the queue manager).
+/// </summary>
+public interface IQueueControl
+{
+    /// <summary>True when operations go through the running server.</summary>
+    bool ServerRunning { get; }
+    Task<IReadOnlyList<QueueEntry>> ListAsync(CancellationToken ct);
+    Task<QueueEntry?> ShowAsync(string queueId, CancellationToken ct);
+    /// <summary>Makes every deferred message (or those for <paramref name="domain"/>) due now; the count scheduled.</summary>
+    Task<(QueueOpOutcome Outcome, int Count)> FlushAsync(string? domain, CancellationToken ct);
+    Task<QueueOpOutcome> FlushMessageAsync(string queueId, CancellationToken ct);
+    Task<QueueOpOutcome> HoldAsync(string queueId, CancellationToken ct);
+    Task<QueueOpOutcome> ReleaseAsync(string queueId, CancellationToken ct);
+    Task<QueueOpOutcome> DeleteAsync(string queueId, CancellationToken ct);
+    Task<QueueOpOutcome> BounceAsync(string queueId, CancellationToken ct);
+}
