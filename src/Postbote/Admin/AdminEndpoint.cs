@@ -123,7 +123,8 @@ public static class AdminEndpoint
             await http.Request.Body.CopyToAsync(body, http.RequestAborted);
             uint uid = peer.Credentials?.Uid ?? PeerCredentials.EffectiveUid;
             var spool = http.RequestServices.GetRequiredService<Spool>();
-            var id = await LocalSubmission.EnqueueAsync(spool, config.Server.Hostname, from, to, body.GetBuffer().AsMemory(0, (int)body.Length),
+            var expanded = await LocalSubmission.ExpandAsync(to, config, http.RequestServices.GetRequiredService<Postbote.Directory.IMailDirectory>(), http.RequestAborted);
+            var id = await LocalSubmission.EnqueueAsync(spool, config.Server.Hostname, from, expanded, body.GetBuffer().AsMemory(0, (int)body.Length),
                 uid, PeerCredentials.LookupUserName(uid), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), http.RequestAborted);
             log.LogInformation("{QueueId}: from=<{From}>, nrcpt={Count}, protocol=LOCAL, uid={Uid}", id, from, to.Count, uid);
             return Results.Json(new { queueId = id });

@@ -13,7 +13,29 @@ namespace Postbote.Admin;
 /// </summary>
 public static class LocalSubmission
 {
-    public static async Task<string> EnqueueAsync(Spool spool, string hostname, string sender, IReadOnlyList<string> recipients,
+    /// <summary>
+    /// Resolves local recipients to their final mailboxes (aliases, plus-addressing, catch-all) as the SMTP accept
+    /// path does, so a local submission to an alias reaches its targets; other recipients stay as given.
+    /// </summary>
+    public static async Task<IReadOnlyList<QueuedRecipient>> ExpandAsync(IReadOnlyList<string> recipients,
+        Postbote.Configuration.ResolvedConfiguration config, Postbote.Directory.IMailDirectory directory, CancellationToken ct)
+    {
+        var validator = new Postbote.Smtpd.DirectoryRecipientValidator(directory);
+        var list = new List<QueuedRecipient>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var r in recipients)
+        {
+            IReadOnlyList<string> targets = new[] { r };
+            if (Postbote.Core.Addressing.MailboxParser.TryParseMailbox(r, allowUtf8: true, out var mailbox) && mailbox is not null && !mailbox.IsAddressLiteral
+                && (config.Server.IsLocalDomain(mailbox.AsciiDomain) || await directory.IsLocalDomainAsync(mailbox.AsciiDomain, ct).ConfigureAwait(false)))
+                targets = await validator.ExpandAsync(mailbox, ct).ConfigureAwait(false);
+            foreach (var t in targets)
+                if (seen.Add(t)) list.Add(new QueuedRecipient { Address = t, OriginalAddress = string.Equals(t, r, StringComparison.OrdinalIgnoreCase) ? null : r });
+        }
+        return list;
+    }
+
+    public static async Task<string> EnqueueAsync(Spool spool, string hostname, string sender, IReadOnlyList<QueuedRecipient> recipients,
         ReadOnlyMemory<byte> message, uint uid, string userName, DateTimeOffset now, CancellationToken ct)
     {
         var id = spool.NewQueueId();
@@ -30,7 +52,7 @@ public static class LocalSubmission
             HeloName = "localhost",
             Listener = "sendmail",
             NextAttempt = now,
-            Recipients = recipients.Select(r => new QueuedRecipient { Address = r }).ToList(),
+            Recipients = recipients.ToList(),
         };
         await using var incoming = spool.BeginMessage(id);
         var writer = (IBufferWriter<byte>)incoming;

@@ -111,7 +111,9 @@ public static class SendmailCommand
         {
             var spool = new Spool(config.QueueDirectory, TimeProvider.System, NullLogger<Spool>.Instance);
             uint uid = PeerCredentials.EffectiveUid;
-            var id = await LocalSubmission.EnqueueAsync(spool, config.Server.Hostname, sender, recipients, bytes, uid,
+            using var directory = await Postbote.Hosting.ServerHost.OpenDirectoryAsync(config);
+            var expanded = await LocalSubmission.ExpandAsync(recipients, config, directory, ct);
+            var id = await LocalSubmission.EnqueueAsync(spool, config.Server.Hostname, sender, expanded, bytes, uid,
                 PeerCredentials.LookupUserName(uid), DateTimeOffset.Now, ct);
             if (verbose) await Console.Error.WriteLineAsync($"postbote sendmail: the server is not running; queued as {id} in {config.QueueDirectory} for its next start");
             return ExitCodes.Ok;
