@@ -7,7 +7,7 @@ public sealed class CliQueueTests
 {
     private const string Message = "From: app@test.local\nTo: bob@example.net\nSubject: queued\n\nhello\n";
 
-    private static async Task<string> SubmitAsync(PostboteProcess p, string recipient = "bob@example.net")
+    private static async Task<string> SubmitAsync(CliServer p, string recipient = "bob@example.net")
     {
         var r = await p.RunAsync(["sendmail", "-f", "app@test.local", recipient], Message);
         Assert.True(r.ExitCode == 0, r.Output);
@@ -20,7 +20,7 @@ public sealed class CliQueueTests
     [Fact]
     public async Task QueueCommands_RunningServer_WorkThroughTheAdminSocket()
     {
-        await using var p = PostboteProcess.Create();
+        await using var p = CliServer.Create();
         await p.StartAsync();
         string id = await SubmitAsync(p);
 
@@ -64,7 +64,7 @@ public sealed class CliQueueTests
     [Fact]
     public async Task QueueCommands_UnknownOrInvalidId_ClearErrorAndSysexits()
     {
-        await using var p = PostboteProcess.Create();
+        await using var p = CliServer.Create();
         await p.StartAsync();
         foreach (var op in new[] { "show", "hold", "release", "bounce", "delete" })
         {
@@ -81,7 +81,7 @@ public sealed class CliQueueTests
     [Fact]
     public async Task QueueCommands_StoppedServer_WorkOnTheSpool_AndTheNextStartDelivers()
     {
-        await using var p = PostboteProcess.Create();
+        await using var p = CliServer.Create();
         string id = await SubmitAsync(p); // no server: sendmail writes into the spool
         var list = await p.RunAsync(["queue", "list"]);
         Assert.Contains(id, list.Stdout);
@@ -111,7 +111,7 @@ public sealed class CliQueueTests
         Assert.Contains("server not running", stale.Stdout);
     }
 
-    private static async Task<JsonElement[]> QueueFiltered(PostboteProcess p, params string[] filter)
+    private static async Task<JsonElement[]> QueueFiltered(CliServer p, params string[] filter)
     {
         var r = await p.RunAsync(["queue", "list", "--json", .. filter]);
         Assert.True(r.ExitCode == 0, r.Output);

@@ -8,7 +8,7 @@ public sealed class CliSendAndAdminTests
     private const string User = "me@test.local", Password = "s3cret-Passw0rd";
 
     private static Task<ExternalTool.Result> Postbote(string[] args, string? stdin = null) =>
-        ExternalTool.RunAsync("dotnet", new[] { PostboteProcess.Dll }.Concat(args), stdin, TimeSpan.FromSeconds(60));
+        ExternalTool.RunAsync("dotnet", new[] { CliServer.Dll }.Concat(args), stdin, TimeSpan.FromSeconds(60));
 
     [Fact]
     public async Task Send_StartTlsAndAuth_PrintsTheDialogueWithSecretsMasked()
@@ -52,7 +52,7 @@ public sealed class CliSendAndAdminTests
     [Fact]
     public async Task DnsRoute_DnsFailure_IsExplainedAsTemporary()
     {
-        await using var p = PostboteProcess.Create();
+        await using var p = CliServer.Create();
         var r = await p.RunAsync(["dns", "route", "example.net"]);
         Assert.Equal(75, r.ExitCode);
         Assert.Contains("temporary (4.4.3)", r.Stdout);
@@ -63,7 +63,7 @@ public sealed class CliSendAndAdminTests
     public async Task AdminSocket_RefusesOtherUsers_ByFileModeAndByPeerUid()
     {
         if (Environment.UserName != "root") return; // switching to another uid needs root
-        await using var p = PostboteProcess.Create();
+        await using var p = CliServer.Create();
         await p.StartAsync();
         string[] asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-sS", "--max-time", "10", "--unix-socket", p.AdminSocket, "http://postbote/v1/queue"];
         // The directory must be passable for the test to reach the socket's own permission check.

@@ -6,7 +6,7 @@ namespace Postbote.IntegrationTests.Cli;
 /// <summary>`postbote sendmail` as programs use it: PHP's mail(), a shell pipe with -t, and -bs.</summary>
 public sealed class CliSendmailTests
 {
-    private static string MessageText(PostboteProcess p, string id) =>
+    private static string MessageText(CliServer p, string id) =>
         File.ReadAllText(Path.Combine(p.DataDirectory, "queue", "messages", id));
 
     private static string[] Recipients(System.Text.Json.JsonElement e) =>
@@ -15,9 +15,9 @@ public sealed class CliSendmailTests
     [RequiresToolFact("php")]
     public async Task PhpMail_ThroughSendmailPath_IsQueuedWithSenderAndRecipients()
     {
-        await using var p = PostboteProcess.Create();
+        await using var p = CliServer.Create();
         await p.StartAsync();
-        string sendmail = $"dotnet {PostboteProcess.Dll} sendmail -t -i --config {p.ConfigFile}";
+        string sendmail = $"dotnet {CliServer.Dll} sendmail -t -i --config {p.ConfigFile}";
         var r = await ExternalTool.RunAsync("php", ["-d", $"sendmail_path={sendmail}", "-r",
             "exit(mail('bob@example.net', 'PHP test', \"Line one\\n.\\nLine three\", \"From: web@test.local\\r\\nCc: carol@example.org\", '-fweb@test.local') ? 0 : 1);"]);
         Assert.True(r.ExitCode == 0, r.Output);
@@ -34,9 +34,9 @@ public sealed class CliSendmailTests
     [Fact]
     public async Task ShellPipe_SendmailT_TakesRecipientsFromHeaders_AndRemovesBcc()
     {
-        await using var p = PostboteProcess.Create();
+        await using var p = CliServer.Create();
         await p.StartAsync();
-        var script = $"printf 'To: Bob <bob@example.net>\\nBcc: hidden@example.org\\nSubject: cron\\n\\nreport\\n' | dotnet {PostboteProcess.Dll} sendmail -t -f cron@test.local -F 'Cron Daemon' --config {p.ConfigFile}";
+        var script = $"printf 'To: Bob <bob@example.net>\\nBcc: hidden@example.org\\nSubject: cron\\n\\nreport\\n' | dotnet {CliServer.Dll} sendmail -t -f cron@test.local -F 'Cron Daemon' --config {p.ConfigFile}";
         var r = await ExternalTool.RunAsync("sh", ["-c", script]);
         Assert.True(r.ExitCode == 0, r.Output);
         var e = Assert.Single(await p.QueueAsync());
@@ -52,7 +52,7 @@ public sealed class CliSendmailTests
     [Fact]
     public async Task Sendmail_BadInput_SysexitsCodes()
     {
-        await using var p = PostboteProcess.Create();
+        await using var p = CliServer.Create();
         Assert.Equal(64, (await p.RunAsync(["sendmail"], "Subject: x\n\nno recipients\n")).ExitCode);
         Assert.Equal(65, (await p.RunAsync(["sendmail", "not an address"], "Subject: x\n\nbody\n")).ExitCode);
         Assert.Equal(64, (await p.RunAsync(["sendmail", "-bz", "a@b.example"], "")).ExitCode);
@@ -65,7 +65,7 @@ public sealed class CliSendmailTests
     [Fact]
     public async Task SendmailBs_ScriptedSmtpDialogue_QueuesThroughTheServer()
     {
-        await using var p = PostboteProcess.Create();
+        await using var p = CliServer.Create();
         await p.StartAsync();
         var dialogue = new StringBuilder()
             .Append("EHLO localhost\r\n").Append("MAIL FROM:<batch@test.local>\r\n").Append("RCPT TO:<one@example.net>\r\n")

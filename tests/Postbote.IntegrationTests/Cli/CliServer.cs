@@ -10,13 +10,13 @@ namespace Postbote.IntegrationTests.Cli;
 /// loopback listeners on kernel-chosen ports and deferred delivery, `serve` as a child process whose ports are read
 /// from its "listening on" log lines, and the CLI commands run against the same configuration.
 /// </summary>
-public sealed partial class PostboteProcess : IAsyncDisposable
+public sealed partial class CliServer : IAsyncDisposable
 {
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "postbote.dll");
 
     private Process? _server;
 
-    private PostboteProcess(string directory)
+    private CliServer(string directory)
     {
         Directory = directory;
         ConfigFile = Path.Combine(directory, "postbote.json");
@@ -44,11 +44,11 @@ public sealed partial class PostboteProcess : IAsyncDisposable
     public string AdminSocket => Path.Combine(DataDirectory, "admin.sock");
 
     /// <summary>A configuration and data directory, with no server running.</summary>
-    public static PostboteProcess Create()
+    public static CliServer Create()
     {
         var dir = Path.Combine(Path.GetTempPath(), "postbote-cli-" + Guid.NewGuid().ToString("N")[..10]);
         System.IO.Directory.CreateDirectory(dir);
-        return new PostboteProcess(dir);
+        return new CliServer(dir);
     }
 
     /// <summary>Starts `postbote serve` and waits (bounded) until its listeners and admin socket are up.</summary>
