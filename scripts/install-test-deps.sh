@@ -27,6 +27,7 @@ declare -A PROBES=(
   [libnet-ssleay-perl]=/usr/lib/x86_64-linux-gnu/perl5/5.36/Net/SSLeay.pm
   [libio-socket-ssl-perl]=/usr/share/perl5/IO/Socket/SSL.pm
   [libauthen-sasl-perl]=/usr/share/perl5/Authen/SASL.pm
+  [libphp-phpmailer]=/usr/share/php/libphp-phpmailer/autoload.php
 )
 
 missing=()

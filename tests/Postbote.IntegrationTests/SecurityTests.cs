@@ -85,6 +85,28 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public async Task Rfc6409_8_SubmissionWithoutMessageIdOrDate_GetsThemAdded_AndReceivedSaysEsmtpsa()
+    {
+        await using var server = await PostboteTestServer.StartAsync();
+        await server.AddUserAsync("me@test.local", "pw-123456");
+        await using var tls = await TlsSmtpClient.ConnectImplicitAsync(server.SubmissionsPort);
+        await tls.ReadAsync();
+        await tls.CommandLinesAsync("EHLO client.example");
+        await tls.CommandAsync("AUTH PLAIN " + Plain("me@test.local", "pw-123456"));
+        await tls.CommandAsync("MAIL FROM:<me@test.local>");
+        await tls.CommandAsync("RCPT TO:<you@far.example>");
+        await tls.CommandAsync("DATA");
+        Assert.StartsWith("250 2.0.0 Ok: queued as", await tls.CommandAsync("From: me@test.local\r\nSubject: bare\r\n\r\nno id, no date\r\n."));
+        var env = Assert.Single(server.Queued());
+        Assert.Contains(env.PrependHeaders, h => h.StartsWith("Message-ID: <") && h.EndsWith("@mx.test.local>\r\n"));
+        Assert.Contains(env.PrependHeaders, h => h.StartsWith("Date: "));
+        var stored = Encoding.ASCII.GetString(server.MessageBytes(env.QueueId));
+        Assert.Contains("with ESMTPSA id " + env.QueueId, stored);
+        Assert.Contains("(using TLSv1.3 with cipher ", stored);
+        Assert.DoesNotContain("me@test.local)", stored.Split("\r\n\r\n")[0].Split("From:")[0]); // the user is not named in Received by default
+    }
+
+    [Fact]
     public async Task CertificateFilesReplacedWhileRunning_TheNewCertificateIsServed()
     {
         var dir = Path.Combine(Path.GetTempPath(), "postbote-cert-" + Guid.NewGuid().ToString("N")[..8]);
