@@ -85,7 +85,12 @@ public sealed partial class QueueManager
             }
             envelope.NextAttempt = next;
         }
-        if (outcomes.Count > 0 || expired.Count > 0)
+        // A message delivered to every recipient with no notice owed is simply removed, as Postfix deletes its queue
+        // file: rewriting the envelope first would cost a durable write per message for nothing (a crash in between
+        // at worst delivers twice, which the spool's promise allows). Otherwise results are durable before any DSN.
+        bool finishedQuietly = envelope.IsComplete && expired.Count == 0 && outcomes.TrueForAll(o => o.Item2.IsSuccess)
+            && !envelope.Recipients.Exists(r => r.Notify.HasFlag(DsnNotify.Success) && !r.DsnSent);
+        if ((outcomes.Count > 0 || expired.Count > 0) && !finishedQuietly)
             await _spool.UpdateAsync(envelope, QueueState.Active, CancellationToken.None).ConfigureAwait(false);
 
         var delay = now - envelope.ArrivalTime;
