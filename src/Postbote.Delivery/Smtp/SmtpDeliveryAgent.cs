@@ -104,8 +104,24 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
         return final;
     }
 
+    /// <summary>Reuses connections between deliveries to the same host (null: one connection per delivery).</summary>
+    public SmtpConnectionCache? ConnectionCache { get; init; }
+
     private async Task<IReadOnlyList<RecipientResult>> AttemptAsync(DeliveryRequest request, SmtpEndpoint endpoint, SmtpClientOptions client, CancellationToken cancellationToken)
     {
+        string key = $"{endpoint.RemoteMta}|{client.Tls}|{client.ImplicitTls}";
+        if (ConnectionCache?.TryTake(key) is { } cached)
+        {
+            var reused = await cached.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            // A cached connection the peer closed meanwhile fails as a session: that says nothing about the host,
+            // so try again on a fresh connection rather than moving on to the next MX.
+            if (!reused.All(r => r.Scope == FailureScope.Session && !r.IsSuccess))
+            {
+                await ConnectionCache.ReturnAsync(key, cached).ConfigureAwait(false);
+                return reused;
+            }
+            await cached.DisposeAsync().ConfigureAwait(false);
+        }
         SmtpClientConnection connection;
         try
         {
@@ -126,6 +142,19 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
             return request.Recipients.Select(r => ex.IsPermanent
                 ? RecipientResult.Permanent(r.Address, ex.Status, ex.Message, endpoint.RemoteMta, FailureScope.Session)
                 : RecipientResult.Temporary(r.Address, ex.Status, ex.Message, endpoint.RemoteMta, FailureScope.Session)).ToList();
+        }
+        if (ConnectionCache is { } cache)
+        {
+            cache.Opened(connection);
+            IReadOnlyList<RecipientResult> results;
+            try { results = await connection.SendAsync(request, cancellationToken).ConfigureAwait(false); }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            await cache.ReturnAsync(key, connection).ConfigureAwait(false);
+            return results;
         }
         await using (connection.ConfigureAwait(false))
         {

@@ -47,7 +47,10 @@ public static class DeliveryComposition
             };
         }
         var smtp = new SmtpDeliveryAgent(new SmtpDeliveryOptions { Port = o.Delivery.Port, Client = client, Relayhost = relay }, mx,
-            timeProvider: time, logger: loggers.CreateLogger("Postbote.Smtp"));
+            timeProvider: time, logger: loggers.CreateLogger("Postbote.Smtp"))
+        {
+            ConnectionCache = new SmtpConnectionCache(time),
+        };
 
         var maildir = new MaildirDeliveryAgent(new MaildirOptions
         {

@@ -52,6 +52,34 @@ public sealed class MxDeliveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RemoteDelivery_ManyMessagesToOneHost_ReuseCachedConnections()
+    {
+        if (SmtpSink.UnavailableReason is { } reason) { output.WriteLine($"skipped: {reason}"); return; }
+        await using var sink = new SmtpSink(dumpMessages: false);
+        await sink.StartAsync();
+        using var dns = new TestDnsServer().AddMx("sink.test", 5, "in.sink.test").AddA("in.sink.test", "127.0.0.1");
+        await using var server = await StartServerAsync(dns, sink.Port, _ => { });
+        const int count = 20;
+        using (var smtp = new SmtpClient())
+        {
+            await smtp.ConnectAsync(ServerAddress, server.MxPort, SecureSocketOptions.None);
+            for (int i = 0; i < count; i++)
+            {
+                var mime = new MimeMessage();
+                mime.From.Add(MailboxAddress.Parse("app@test.local"));
+                mime.To.Add(MailboxAddress.Parse($"carol{i}@sink.test"));
+                mime.Subject = $"reuse {i}";
+                mime.Body = new TextPart("plain") { Text = "x" };
+                await smtp.SendAsync(mime);
+            }
+            await smtp.DisconnectAsync(true);
+        }
+        Assert.True(await sink.WaitForMessageCountAsync(count, Deadline), "smtp-sink got " + sink.MessageCount + ":\n" + Dump(server));
+        // Postfix's scache behaviour: far fewer sessions than messages (one per concurrent delivery at most).
+        Assert.True(sink.SessionCount < count, $"{sink.SessionCount} sessions for {count} messages: connections were not reused");
+    }
+
+    [Fact]
     public async Task RemoteDelivery_AuthenticatedSubmissionOn587_MailArrivesAtSmtpSink_ByteExact()
     {
         if (SmtpSink.UnavailableReason is { } reason) { output.WriteLine($"skipped: {reason}"); return; }

@@ -64,7 +64,7 @@ public sealed class RetryAndEtrnTests
         Assert.True(attempts.Count >= 2, string.Join("\n", attempts));
         Assert.All(attempts.Take(attempts.Count - 1), l => Assert.Contains("status=deferred", l));
         Assert.Contains("status=sent (250 ", attempts[^1]);
-        Assert.True(peer.ConnectionCount >= 2);
+        Assert.True(peer.ConnectionCount >= 1); // the retry may reuse the cached connection (SmtpConnectionCache)
     }
 
     [Fact]
