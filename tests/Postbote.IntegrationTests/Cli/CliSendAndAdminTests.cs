@@ -33,6 +33,29 @@ public sealed class CliSendAndAdminTests
         Assert.All(server.Queued(), e => Assert.Equal("ESMTPSA", e.Protocol));
     }
 
+    [RequiresToolFact("postfix")]
+    public async Task Send_ToAPostfixInstance_WithStartTls_IsDelivered()
+    {
+        if (global::Postbote.TestSupport.Peers.PostfixInstance.UnavailableReason is { } reason) Assert.Fail(reason);
+        var certDir = Path.Combine(Path.GetTempPath(), "postbote-pfcert-" + Guid.NewGuid().ToString("N")[..8]);
+        System.IO.Directory.CreateDirectory(certDir);
+        string cert = Path.Combine(certDir, "cert.pem"), key = Path.Combine(certDir, "key.pem");
+        global::Postbote.Smtpd.Tls.CertificateProvider.GenerateSelfSigned("mx.peer.test", cert, key);
+        await using var postfix = global::Postbote.TestSupport.Peers.PostfixInstance.FinalDestination("peer.test", "bob");
+        postfix.MainCf["smtpd_tls_cert_file"] = cert;
+        postfix.MainCf["smtpd_tls_key_file"] = key;
+        postfix.MainCf["smtpd_tls_security_level"] = "may";
+        await postfix.StartAsync();
+        var r = await Postbote(["send", "--server", $"127.0.0.1:{postfix.Port}", "--starttls", "--from", "alice@client.test", "--to", "bob@peer.test",
+            "--header", "Subject: from postbote send", "--body", "Hallo Postfix"]);
+        Assert.True(r.ExitCode == 0, r.Output);
+        Assert.Contains("ESMTP Postfix", r.Stdout);
+        Assert.Contains("=== TLS started", r.Stdout);
+        Assert.Matches(@"S: 250 2\.0\.0 Ok: queued as", r.Stdout);
+        var files = await postfix.WaitForMessagesAsync("bob@peer.test", 1, TimeSpan.FromSeconds(30));
+        Assert.Contains("Hallo Postfix", File.ReadAllText(Assert.Single(files)));
+    }
+
     [Fact]
     public async Task Send_Failure_ExitsNonZeroWithTheServersReply()
     {
