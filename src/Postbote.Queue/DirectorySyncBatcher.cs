@@ -1,18 +1,30 @@
 namespace Postbote.Queue;
 
 /// <summary>
-/// Group commit for directory fsyncs: every caller that arrives while a sync is running waits for the next
-/// one, which then serves them all. Each caller's renames happened before it called, so the sync that starts
-/// after its call covers them.
+/// Group commit for the spool: every caller that arrives while a sync is running waits for the next one,
+/// which then serves them all. Each caller's writes and renames happened before it called, so the sync that
+/// starts after its call covers them. The sync is, on Linux, one syncfs(2) of the spool's file system (file
+/// data, inodes and directory entries of every waiting commit in one pass); elsewhere an fsync of each of the
+/// spool's directories (the files themselves are then fsynced by their writers).
 /// </summary>
 internal sealed class DirectorySyncBatcher
 {
     private readonly string[] _directories;
+    private readonly string? _fileSystemPath;
     private readonly Lock _lock = new();
     private TaskCompletionSource? _next;
     private bool _running;
 
-    public DirectorySyncBatcher(string[] directories) => _directories = directories;
+    /// <param name="directories">Directories to fsync when the file system cannot be synced as a whole.</param>
+    /// <param name="fileSystemPath">A directory on the spool's file system, synced as a whole with syncfs(2), or null.</param>
+    public DirectorySyncBatcher(string[] directories, string? fileSystemPath = null)
+    {
+        _directories = directories;
+        _fileSystemPath = fileSystemPath is not null && FileSync.CanSyncFileSystem ? fileSystemPath : null;
+    }
+
+    /// <summary>True when one sync makes file contents durable too (syncfs): writers need not fsync their files.</summary>
+    public bool SyncsFileContents => _fileSystemPath is not null;
 
     public Task SyncAsync(CancellationToken ct)
     {
@@ -49,7 +61,8 @@ internal sealed class DirectorySyncBatcher
             }
             try
             {
-                foreach (var dir in _directories) FileSync.Directory(dir);
+                if (_fileSystemPath is not null) FileSync.FileSystem(_fileSystemPath);
+                else foreach (var dir in _directories) FileSync.Directory(dir);
                 batch.SetResult();
             }
             catch (Exception e)

@@ -14,13 +14,14 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _used;
 
-    internal IncomingMessage(string queueId, string tempPath)
+    /// <param name="reuse">The temporary file exists (a recycled spool file) and is truncated rather than created.</param>
+    internal IncomingMessage(string queueId, string tempPath, bool reuse = false)
     {
         QueueId = queueId;
         TempPath = tempPath;
         _file = new FileStream(tempPath, new FileStreamOptions
         {
-            Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0,
+            Mode = reuse ? FileMode.Truncate : FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0,
             Options = FileOptions.Asynchronous,
         });
     }
@@ -76,11 +77,14 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
         _used = 0;
     }
 
-    /// <summary>Writes the rest, fsyncs the file and closes it. Called by the spool's commit.</summary>
-    internal async ValueTask CloseDurablyAsync(CancellationToken ct)
+    /// <summary>
+    /// Writes the rest and closes the file; with <paramref name="fsync"/>, fsyncs it first. Called by the spool's
+    /// commit, which without fsync makes the file durable by a group sync of the file system before renaming it.
+    /// </summary>
+    internal async ValueTask CloseAsync(bool fsync, CancellationToken ct)
     {
         await FlushAsync(ct).ConfigureAwait(false);
-        await Task.Run(() => _file.Flush(flushToDisk: true), ct).ConfigureAwait(false);
+        if (fsync) await Task.Run(() => _file.Flush(flushToDisk: true), ct).ConfigureAwait(false);
         await _file.DisposeAsync().ConfigureAwait(false);
         Closed = true;
     }
