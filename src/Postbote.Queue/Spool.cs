@@ -120,15 +120,18 @@ public sealed partial class Spool
     {
         var target = EnvelopePath(envelope.QueueId, state);
         if (!File.Exists(target)) return false;
-        string temp = Path.Combine(TempDirectory, $"{envelope.QueueId}.{Guid.NewGuid():N}.upd");
-        await WriteFileDurablyAsync(temp, envelope, ct).ConfigureAwait(false);
+        bool groupSync = _dirSync.SyncsFileContents;
+        string temp = TakeRecycled() ?? Path.Combine(TempDirectory, $"{envelope.QueueId}.{Guid.NewGuid():N}.upd");
+        await WriteFileAsync(temp, envelope, fsync: !groupSync, ct).ConfigureAwait(false);
+        if (groupSync) await _dirSync.SyncAsync(ct).ConfigureAwait(false);
         if (!File.Exists(target))
         {
             File.Delete(temp);
             return false;
         }
         File.Move(temp, target, overwrite: true);
-        FileSync.Directory(StateDirectory(state));
+        if (groupSync) await _dirSync.SyncAsync(ct).ConfigureAwait(false);
+        else FileSync.Directory(StateDirectory(state));
         return true;
     }
 
@@ -243,9 +246,6 @@ public sealed partial class Spool
         var prefix = System.Text.Encoding.UTF8.GetBytes(string.Concat(envelope.PrependHeaders));
         return new PrependedStream(prefix, OpenMessage(envelope.QueueId));
     }
-
-    private static Task WriteFileDurablyAsync(string path, QueuedMessage envelope, CancellationToken ct)
-        => WriteFileAsync(path, envelope, fsync: true, ct);
 
     private static async Task WriteFileAsync(string path, QueuedMessage envelope, bool fsync, CancellationToken ct)
     {
