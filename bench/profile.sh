@@ -18,7 +18,7 @@ cat > "$OUT/config.json" <<JSON
  "Limits":{"ConnectionsPerClient":2000},"Queue":{"DeferDelivery":$([ "$DEFER" = 1 ] && echo true || echo false)},
  "Relayhost":{"Host":"127.0.0.1","Port":$SINK,"Tls":"None"}}
 JSON
-DOTNET_PerfMapEnabled=1 dotnet "$PB_BIN/postbote.dll" serve --config "$OUT/config.json" > "$OUT/server.log" 2>&1 & PID=$!
+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 dotnet "$PB_BIN/postbote.dll" serve --config "$OUT/config.json" > "$OUT/server.log" 2>&1 & PID=$!
 trap 'kill $PID $SINK_PID 2>/dev/null; wait $PID $SINK_PID 2>/dev/null' EXIT
 for i in $(seq 1 100); do python3 -c "import socket;socket.create_connection(('127.0.0.1',$SRV),1)" 2>/dev/null && break; sleep 0.2; done
 # warm-up (JIT, tiering), not profiled

@@ -13,15 +13,18 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
     private readonly FileStream _file;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _used;
+    private readonly bool _reuse;
 
-    /// <param name="reuse">The temporary file exists (a recycled spool file) and is truncated rather than created.</param>
+    /// <param name="reuse">The temporary file exists (a recycled spool file): it is overwritten in place, so that
+    /// blocks already allocated are reused, and cut to the new length at close.</param>
     internal IncomingMessage(string queueId, string tempPath, bool reuse = false)
     {
         QueueId = queueId;
         TempPath = tempPath;
+        _reuse = reuse;
         _file = new FileStream(tempPath, new FileStreamOptions
         {
-            Mode = reuse ? FileMode.Truncate : FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0,
+            Mode = reuse ? FileMode.Open : FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0,
             Options = FileOptions.Asynchronous,
         });
     }
@@ -84,6 +87,7 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
     internal async ValueTask CloseAsync(bool fsync, CancellationToken ct)
     {
         await FlushAsync(ct).ConfigureAwait(false);
+        if (_reuse && _file.Length != Length) _file.SetLength(Length);
         if (fsync) await Task.Run(() => _file.Flush(flushToDisk: true), ct).ConfigureAwait(false);
         await _file.DisposeAsync().ConfigureAwait(false);
         Closed = true;

@@ -250,8 +250,10 @@ public sealed partial class Spool
     private static async Task WriteFileAsync(string path, QueuedMessage envelope, bool fsync, CancellationToken ct)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(envelope, EnvelopeJsonContext.Default.QueuedMessage);
-        await using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
+        // OpenOrCreate and a final SetLength rather than Create (O_TRUNC): a recycled file keeps its blocks.
+        await using var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
         await fs.WriteAsync(bytes, ct).ConfigureAwait(false);
+        if (fs.Length != bytes.Length) fs.SetLength(bytes.Length);
         if (fsync) await Task.Run(() => fs.Flush(flushToDisk: true), ct).ConfigureAwait(false);
     }
 }
