@@ -81,14 +81,18 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
     }
 
     /// <summary>
-    /// Writes the rest and closes the file; with <paramref name="fsync"/>, fsyncs it first. Called by the spool's
-    /// commit, which without fsync makes the file durable by a group sync of the file system before renaming it.
+    /// Writes the rest and returns the file, still open, for the spool's commit to make durable (see
+    /// <see cref="DirectorySyncBatcher"/>) before it calls <see cref="CloseAsync"/>.
     /// </summary>
-    internal async ValueTask CloseAsync(bool fsync, CancellationToken ct)
+    internal async ValueTask<FileStream> FinishAsync(CancellationToken ct)
     {
         await FlushAsync(ct).ConfigureAwait(false);
         if (_reuse && _file.Length != Length) _file.SetLength(Length);
-        if (fsync) await Task.Run(() => _file.Flush(flushToDisk: true), ct).ConfigureAwait(false);
+        return _file;
+    }
+
+    internal async ValueTask CloseAsync()
+    {
         await _file.DisposeAsync().ConfigureAwait(false);
         Closed = true;
     }

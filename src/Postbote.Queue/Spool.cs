@@ -10,9 +10,9 @@ namespace Postbote.Queue;
 /// <c>tmp/</c> files being written; <c>messages/ID</c> the message bytes, written once and never rewritten;
 /// <c>active/ID.json</c>, <c>hold/ID.json</c>, <c>corrupt/ID.json</c> the envelope, whose directory is its state.
 /// A message is acknowledged only after its file and envelope are durable in tmp/ and both renames are made
-/// durable. On Linux both steps are one syncfs(2) each, shared by all commits that wait at the same time (group
-/// commit, see <see cref="DirectorySyncBatcher"/>): a batch of sessions costs two file-system syncs, not two
-/// fsyncs per message. Elsewhere each file is fsynced and only the directory fsyncs are shared.
+/// durable. Both steps are shared by all commits that wait at the same time (group commit, see
+/// <see cref="DirectorySyncBatcher"/>): under concurrency a batch of sessions costs two syncfs(2) of the
+/// spool's file system, not two fsyncs and a directory fsync per message.
 /// </summary>
 public sealed partial class Spool
 {
@@ -86,13 +86,20 @@ public sealed partial class Spool
     {
         envelope.QueueId = message.QueueId;
         envelope.Size = message.Length;
-        bool groupSync = _dirSync.SyncsFileContents;
-        await message.CloseAsync(fsync: !groupSync, ct).ConfigureAwait(false);
+        var messageFile = await message.FinishAsync(ct).ConfigureAwait(false);
         string envTemp = TakeRecycled() ?? Path.Combine(TempDirectory, message.QueueId + ".json");
-        await WriteFileAsync(envTemp, envelope, fsync: !groupSync, ct).ConfigureAwait(false);
         // Both files must be durable before they are renamed into the queue: a crash may then leave them in tmp/
         // (removed at start, never acknowledged) but never an envelope in active/ whose bytes were lost.
-        if (groupSync) await _dirSync.SyncAsync(ct).ConfigureAwait(false);
+        var envelopeFile = await WriteFileAsync(envTemp, envelope, ct).ConfigureAwait(false);
+        try
+        {
+            await _dirSync.SyncFilesAsync(messageFile, envelopeFile, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await envelopeFile.DisposeAsync().ConfigureAwait(false);
+        }
+        await message.CloseAsync().ConfigureAwait(false);
         File.Move(message.TempPath, MessagePath(message.QueueId));
         File.Move(envTemp, EnvelopePath(message.QueueId, QueueState.Active));
         await _dirSync.SyncAsync(ct).ConfigureAwait(false);
@@ -120,17 +127,16 @@ public sealed partial class Spool
     {
         var target = EnvelopePath(envelope.QueueId, state);
         if (!File.Exists(target)) return false;
-        bool groupSync = _dirSync.SyncsFileContents;
         string temp = TakeRecycled() ?? Path.Combine(TempDirectory, $"{envelope.QueueId}.{Guid.NewGuid():N}.upd");
-        await WriteFileAsync(temp, envelope, fsync: !groupSync, ct).ConfigureAwait(false);
-        if (groupSync) await _dirSync.SyncAsync(ct).ConfigureAwait(false);
+        await using (var file = await WriteFileAsync(temp, envelope, ct).ConfigureAwait(false))
+            await _dirSync.SyncFilesAsync(file, null, ct).ConfigureAwait(false);
         if (!File.Exists(target))
         {
             File.Delete(temp);
             return false;
         }
         File.Move(temp, target, overwrite: true);
-        if (groupSync) await _dirSync.SyncAsync(ct).ConfigureAwait(false);
+        if (state == QueueState.Active) await _dirSync.SyncAsync(ct).ConfigureAwait(false);
         else FileSync.Directory(StateDirectory(state));
         return true;
     }
@@ -247,13 +253,22 @@ public sealed partial class Spool
         return new PrependedStream(prefix, OpenMessage(envelope.QueueId));
     }
 
-    private static async Task WriteFileAsync(string path, QueuedMessage envelope, bool fsync, CancellationToken ct)
+    /// <summary>Writes an envelope to <paramref name="path"/> and returns the file, open, for the caller to sync and close.</summary>
+    private static async Task<FileStream> WriteFileAsync(string path, QueuedMessage envelope, CancellationToken ct)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(envelope, EnvelopeJsonContext.Default.QueuedMessage);
         // OpenOrCreate and a final SetLength rather than Create (O_TRUNC): a recycled file keeps its blocks.
-        await using var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
-        await fs.WriteAsync(bytes, ct).ConfigureAwait(false);
-        if (fs.Length != bytes.Length) fs.SetLength(bytes.Length);
-        if (fsync) await Task.Run(() => fs.Flush(flushToDisk: true), ct).ConfigureAwait(false);
+        var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
+        try
+        {
+            await fs.WriteAsync(bytes, ct).ConfigureAwait(false);
+            if (fs.Length != bytes.Length) fs.SetLength(bytes.Length);
+            return fs;
+        }
+        catch
+        {
+            await fs.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 }
