@@ -390,7 +390,9 @@ mkdir -p "$HERE/results"
   for f in "${FIGURES[@]}"; do
     a="${R[postfix,$f]:-n/a}"; b="${R[postbote,$f]:-n/a}"
     ratio=$(python3 -c 'import sys
-try: print(f"{float(sys.argv[2].split()[0])/float(sys.argv[1].split()[0]):.2f}")
+try:
+    r = float(sys.argv[2].split()[0]) / float(sys.argv[1].split()[0])
+    print(f"{r:.2f}" if r >= 0.1 else f"{r:.4f} (1/{1/r:.0f})")
 except Exception: print("n/a")' "$a" "$b")
     la=$(python3 -c 'import sys; v=sorted(float(x) for x in sys.argv[1:]); print(f"{v[0]:.1f}-{v[-1]:.1f}" if v else "-")' ${LOADS[postfix,$f]:-})
     lb=$(python3 -c 'import sys; v=sorted(float(x) for x in sys.argv[1:]); print(f"{v[0]:.1f}-{v[-1]:.1f}" if v else "-")' ${LOADS[postbote,$f]:-})
