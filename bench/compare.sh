@@ -25,6 +25,7 @@ SIZES_LIST="${SIZES_LIST:-4096 102400}"
 IDLE_COUNTS="${IDLE_COUNTS:-$([ "$QUICK" = 1 ] && echo 1000 || echo "1000 5000")}"
 LAT_MESSAGES="${LAT_MESSAGES:-$([ "$QUICK" = 1 ] && echo 1000 || echo 3000)}"
 LAT_RATE="${LAT_RATE:-100}"
+WARMUP="${WARMUP:-2000}"               # messages per server before measuring (0: none)
 RUN_TIMEOUT="${RUN_TIMEOUT:-300}"      # seconds, any one smtp-source run
 DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-300}"  # seconds, waiting for the sink to receive everything
 DOMAIN=bench.local
@@ -262,6 +263,16 @@ one_run() { # server sessions size messages -> "accept_rate relay_rate cpu_ms" o
   python3 -c "print(f'{$m/($t1-$t0):.1f} {$m/($t2-$t0):.1f} {($cpu1-$cpu0)*1000/$m:.3f}')"
 }
 
+warm_up() { # WARMUP messages per server, 20 sessions, 4 KiB, not measured: steady state (JIT, caches, processes)
+  [ "$WARMUP" -gt 0 ] || return 0
+  local server
+  for server in $SERVERS; do
+    started "$server" || continue
+    local out; out=$(one_run "$server" 20 4096 "$WARMUP")
+    log "$server: warm-up, $WARMUP messages (not measured): $out"
+  done
+}
+
 measure_throughput() {
   local s size rep server
   for size in $SIZES_LIST; do
@@ -371,6 +382,7 @@ start_sink
 # alternates between them, repetition by repetition.
 if [ "${SKIP_LOAD:-0}" != 1 ]; then
   for s in $SERVERS; do start_server "$s" 1200 || log "$s: skipped (did not start)"; done
+  warm_up
   measure_throughput
   measure_latency
   for s in $SERVERS; do "stop_$s"; done
