@@ -25,6 +25,7 @@ SIZES_LIST="${SIZES_LIST:-4096 102400}"
 IDLE_COUNTS="${IDLE_COUNTS:-$([ "$QUICK" = 1 ] && echo 1000 || echo "1000 5000")}"
 LAT_MESSAGES="${LAT_MESSAGES:-$([ "$QUICK" = 1 ] && echo 1000 || echo 3000)}"
 LAT_RATE="${LAT_RATE:-100}"
+WARMUP="${WARMUP:-2000}"               # messages per server before measuring (0: none)
 RUN_TIMEOUT="${RUN_TIMEOUT:-300}"      # seconds, any one smtp-source run
 DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-300}"  # seconds, waiting for the sink to receive everything
 DOMAIN=bench.local
@@ -35,6 +36,7 @@ WORK="$(mktemp -d /tmp/postbote-bench.XXXXXX)"; chmod 755 "$WORK"
 declare -A R=()            # R[server,figure] = value
 declare -a FIGURES=()      # figure names in order of first appearance
 SINK_PID=""; SERVER_PIDS=""; SERVER_PORT=""
+declare -A PORT=() PIDS=() LOADS=()  # per server: port, process roots; LOADS[server,figure] = load averages seen
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 now() { date +%s.%N; }
@@ -162,109 +164,178 @@ CF
 }
 stop_postfix() {
   [ -f "$PF/etc/main.cf" ] || return 0
-  local pid="$SERVER_PIDS"
+  local pid="${PIDS[postfix]:-}"
   postfix -c "$PF/etc" stop >/dev/null 2>&1
   local i; for i in $(seq 1 150); do [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  SERVER_PIDS=""
+  PIDS[postfix]=""
 }
 
 # ---------------------------------------------------------------- server: postbote
 # Plugged in the same way: start_<name> [process_limit] sets SERVER_PORT and SERVER_PIDS (roots of the
-# process trees measured) or returns non-zero, and stop_<name> stops it.
+# process trees measured) or returns non-zero, and stop_<name> stops the one started.
 PB="$WORK/postbote"
-start_postbote() {
+PB_BIN="${PB_BIN:-}"   # a directory holding an already built postbote.dll (skips the build)
+build_postbote() {
+  [ -n "$PB_BIN" ] && return 0
+  PB_BIN="$WORK/postbote-bin"
+  log "building postbote (Release)"
+  dotnet build "$ROOT/src/Postbote" -c Release -o "$PB_BIN" > "$WORK/postbote-build.log" 2>&1 \
+    || { log "postbote build failed ($WORK/postbote-build.log)"; PB_BIN=""; return 1; }
+}
+start_postbote() { # [connection limit]
+  local limit="${1:-1200}"
   SERVER_PORT="$(free_port)"
-  mkdir -p "$PB/data"
+  build_postbote || return 1
+  rm -rf "$PB"; mkdir -p "$PB/data"
+  # Equivalent to the Postfix instance: bench.local is not ours (Postfix: relay_domains, mydestination empty),
+  # the client is trusted (mynetworks), everything goes to the sink as relayhost; the spool fsyncs before 250.
   cat > "$PB/config.json" <<JSON
-{"Hostname":"$DOMAIN","DataDirectory":"$PB/data","Domains":["$DOMAIN"],
+{"Hostname":"bench-postbote.$DOMAIN","DataDirectory":"$PB/data","Domains":["postbote.invalid"],
  "Listeners":[{"Name":"mx","Endpoint":"127.0.0.1:$SERVER_PORT","Role":"Mx"}],
+ "TrustedNetworks":["127.0.0.0/8"],
+ "Limits":{"ConnectionsPerClient":$limit,"ConnectionsTotal":$(( limit > 20000 ? limit : 20000 ))},
  "Relayhost":{"Host":"127.0.0.1","Port":$SINK_PORT,"Tls":"None"}}
 JSON
-  if [ ! -f "$PB/built" ]; then
-    dotnet build "$ROOT/src/Postbote" -c Release -o "$PB/bin" > "$PB/build.log" 2>&1 || { log "postbote build failed ($PB/build.log)"; return 1; }
-    touch "$PB/built"
-  fi
+  local dll; dll="$(ls "$PB_BIN/postbote.dll" "$PB_BIN/Postbote.dll" 2>/dev/null | head -1)"
+  [ -n "$dll" ] || { log "postbote: no postbote.dll in $PB_BIN"; return 1; }
   # The built program directly (not dotnet run), so that only the server's own process is measured.
-  local dll; dll="$(ls "$PB/bin/postbote.dll" "$PB/bin/Postbote.dll" 2>/dev/null | head -1)"
-  [ -n "$dll" ] || { log "postbote: no postbote.dll in $PB/bin"; return 1; }
   (exec dotnet "$dll" serve --config "$PB/config.json") > "$PB/server.log" 2>&1 &
   SERVER_PIDS=$!
-  # bounded wait for the port, given up as soon as the process has exited
   local deadline=$(( $(date +%s) + 60 ))
   while kill -0 "$SERVER_PIDS" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ] && ! wait_port "$SERVER_PORT" 1; do :; done
   if ! wait_port "$SERVER_PORT" 1; then
-    log "postbote did not listen on 127.0.0.1:$SERVER_PORT (skipped); its output:"; tail -5 "$PB/server.log" >&2
-    stop_postbote; return 1
+    log "postbote did not listen on 127.0.0.1:$SERVER_PORT; its output:"; tail -5 "$PB/server.log" >&2
+    PIDS[postbote]="$SERVER_PIDS"; stop_postbote; return 1
   fi
-  log "postbote: pid $SERVER_PIDS on 127.0.0.1:$SERVER_PORT"
+  log "postbote: pid $SERVER_PIDS on 127.0.0.1:$SERVER_PORT, connection limit $limit"
 }
 stop_postbote() {
-  [ -n "${SERVER_PIDS:-}" ] || return 0
-  kill "$SERVER_PIDS" 2>/dev/null
-  local i; for i in $(seq 1 100); do kill -0 "$SERVER_PIDS" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$SERVER_PIDS" 2>/dev/null; wait "$SERVER_PIDS" 2>/dev/null; SERVER_PIDS=""
+  local pid="${PIDS[postbote]:-}"
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null
+  local i; for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; PIDS[postbote]=""
 }
 
 # ---------------------------------------------------------------- measurements
+load1() { cut -d' ' -f1 /proc/loadavg; }
+note_load() { # server figure: remember the 1-minute load average seen at a run of this figure
+  LOADS["$1,$2"]="${LOADS["$1,$2"]:-} $(load1)"
+}
+order_for() { # rep -> the servers, rotated by one per repetition, so that neither always runs first
+  local rep=$1 arr=($SERVERS) n out=() i
+  n=${#arr[@]}
+  for ((i = 0; i < n; i++)); do out+=("${arr[$(( (i + rep - 1) % n ))]}"); done
+  echo "${out[@]}"
+}
+started() { [ -n "${PIDS[$1]:-}" ]; }
+start_server() { # name limit
+  SERVER_PORT=""; SERVER_PIDS=""
+  "start_$1" "$2" || { PIDS[$1]=""; return 1; }
+  PORT[$1]="$SERVER_PORT"; PIDS[$1]="$SERVER_PIDS"
+}
 messages_for() { # sessions size -> message count of one run
   local s=$1 size=$2 n
   if [ "$size" -le 8192 ]; then n=$(( s == 1 ? 1000 : 4000 )); else n=$(( s == 1 ? 500 : 2000 )); fi
   [ "$QUICK" = 1 ] && n=$(( n / 2 ))
   echo "$n"
 }
+median_spread() { # decimals values... -> "median (min-max)"
+  python3 -c 'import sys,statistics as s; d=int(sys.argv[1]); v=sorted(float(x) for x in sys.argv[2:]); print(f"{s.median(v):.{d}f} ({v[0]:.{d}f}-{v[-1]:.{d}f})")' "$@"
+}
 
-measure_throughput() { # server
-  local server=$1 s size
+one_run() { # server sessions size messages -> "accept_rate relay_rate cpu_ms" or nothing
+  local server=$1 s=$2 size=$3 m=$4 pids="${PIDS[$1]}" port="${PORT[$1]}"
+  local before_sink; before_sink=$(sink_count)
+  local cpu0; cpu0=$(python3 "$TOOLS/proctree.py" cpu $pids)
+  local t0; t0=$(now)
+  # -d: keep each session's connection for its next message; -l: body bytes
+  if ! timeout "$RUN_TIMEOUT" smtp-source -d -s "$s" -m "$m" -l "$size" -f "$SENDER" -t "$RCPT" \
+       -M bench.client -S "bench $size" "127.0.0.1:$port" > "$WORK/source.out" 2>&1; then
+    log "$server: smtp-source failed (s=$s size=$size): $(tail -2 "$WORK/source.out")"; return
+  fi
+  local t1; t1=$(now)
+  if ! wait_sink $(( before_sink + m )) "$DRAIN_TIMEOUT"; then
+    log "$server: sink got $(( $(sink_count) - before_sink ))/$m within ${DRAIN_TIMEOUT}s"; return
+  fi
+  local t2; t2=$(now)
+  local cpu1; cpu1=$(python3 "$TOOLS/proctree.py" cpu $pids)
+  python3 -c "print(f'{$m/($t1-$t0):.1f} {$m/($t2-$t0):.1f} {($cpu1-$cpu0)*1000/$m:.3f}')"
+}
+
+warm_up() { # WARMUP messages per server, 20 sessions, 4 KiB, not measured: steady state (JIT, caches, processes)
+  [ "$WARMUP" -gt 0 ] || return 0
+  local server
+  for server in $SERVERS; do
+    started "$server" || continue
+    local out; out=$(one_run "$server" 20 4096 "$WARMUP")
+    log "$server: warm-up, $WARMUP messages (not measured): $out"
+  done
+}
+
+measure_throughput() {
+  local s size rep server
   for size in $SIZES_LIST; do
     for s in $SESSIONS_LIST; do
       local m; m=$(messages_for "$s" "$size")
-      local rates=() cpus=() rep
+      local kib=$((size/1024))
+      declare -A acc=() rel=() cpu=()
       for rep in $(seq 1 "$REPS"); do
-        local before_sink; before_sink=$(sink_count)
-        local cpu0; cpu0=$(python3 "$TOOLS/proctree.py" cpu $SERVER_PIDS)
-        local t0; t0=$(now)
-        # -d: keep each session's connection for its next message; -l: body bytes
-        if ! timeout "$RUN_TIMEOUT" smtp-source -d -s "$s" -m "$m" -l "$size" -f "$SENDER" -t "$RCPT" \
-             -M bench.client -S "bench $size" "127.0.0.1:$SERVER_PORT" > "$WORK/source.out" 2>&1; then
-          log "$server: smtp-source failed (s=$s size=$size): $(tail -2 "$WORK/source.out")"; continue
-        fi
-        local t1; t1=$(now)
-        if ! wait_sink $(( before_sink + m )) "$DRAIN_TIMEOUT"; then
-          log "$server: sink got $(( $(sink_count) - before_sink ))/$m within ${DRAIN_TIMEOUT}s"
-        fi
-        local cpu1; cpu1=$(python3 "$TOOLS/proctree.py" cpu $SERVER_PIDS)
-        local rate; rate=$(python3 -c "print(f'{$m/($t1-$t0):.1f}')")
-        local cpu_ms; cpu_ms=$(python3 -c "print(f'{($cpu1-$cpu0)*1000/$m:.3f}')")
-        rates+=("$rate"); cpus+=("$cpu_ms")
-        log "$server: s=$s size=$size m=$m rep=$rep: $rate msg/s, $cpu_ms CPU ms/msg"
+        for server in $(order_for "$rep"); do
+          started "$server" || continue
+          note_load "$server" "accept msg/s, $s sess, $kib KiB"
+          local out; out=$(one_run "$server" "$s" "$size" "$m")
+          [ -n "$out" ] || continue
+          local a r c; read -r a r c <<< "$out"
+          acc[$server]="${acc[$server]:-} $a"; rel[$server]="${rel[$server]:-} $r"; cpu[$server]="${cpu[$server]:-} $c"
+          log "$server: s=$s size=$size m=$m rep=$rep: accept $a msg/s, relay $r msg/s, $c CPU ms/msg (load $(load1))"
+        done
       done
-      [ "${#rates[@]}" -gt 0 ] || continue
-      local st; read -r med lo hi <<< "$(stats "${rates[@]}")"
-      record "$server" "accept msg/s, $s sess, $((size/1024)) KiB" "$med ($lo-$hi)"
-      read -r med lo hi <<< "$(python3 -c 'import sys,statistics as s; v=sorted(float(x) for x in sys.argv[1:]); print(f"{s.median(v):.3f} {v[0]:.3f} {v[-1]:.3f}")' "${cpus[@]}")"
-      record "$server" "CPU ms/msg, $s sess, $((size/1024)) KiB" "$med ($lo-$hi)"
+      for server in $SERVERS; do
+        [ -n "${acc[$server]:-}" ] || continue
+        record "$server" "accept msg/s, $s sess, $kib KiB" "$(median_spread 1 ${acc[$server]})"
+        record "$server" "relay msg/s (inject to sink), $s sess, $kib KiB" "$(median_spread 1 ${rel[$server]})"
+        record "$server" "CPU ms/msg, $s sess, $kib KiB" "$(median_spread 3 ${cpu[$server]})"
+        LOADS["$server,relay msg/s (inject to sink), $s sess, $kib KiB"]="${LOADS["$server,accept msg/s, $s sess, $kib KiB"]}"
+        LOADS["$server,CPU ms/msg, $s sess, $kib KiB"]="${LOADS["$server,accept msg/s, $s sess, $kib KiB"]}"
+      done
+      unset acc rel cpu
     done
   done
 }
 
-measure_latency() { # server
-  local server=$1 out
-  out=$(timeout $(( LAT_MESSAGES / LAT_RATE + 120 )) python3 "$TOOLS/latency.py" 127.0.0.1 "$SERVER_PORT" \
-        -n "$LAT_MESSAGES" -r "$LAT_RATE" -c 16 -l 4096 --rcpt "$RCPT" 2>"$WORK/latency.err" | tail -1)
-  if [ -z "$out" ]; then log "$server: latency probe failed: $(tail -2 "$WORK/latency.err")"; return; fi
-  log "$server: latency $out"
-  local p50 p99 rate
-  read -r p50 p99 rate <<< "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["p50_ms"], d["p99_ms"], d["rate"])' "$out")"
-  record "$server" "latency p50 ms @${LAT_RATE}/s, 4 KiB" "$p50"
-  record "$server" "latency p99 ms @${LAT_RATE}/s, 4 KiB" "$p99"
+measure_latency() {
+  local rep server out
+  declare -A p50=() p99=() pmax=()
+  for rep in $(seq 1 "$REPS"); do
+    for server in $(order_for "$rep"); do
+      started "$server" || continue
+      note_load "$server" "latency p50 ms @${LAT_RATE}/s, 4 KiB"
+      out=$(timeout $(( LAT_MESSAGES / LAT_RATE + 120 )) python3 "$TOOLS/latency.py" 127.0.0.1 "${PORT[$server]}" \
+            -n "$LAT_MESSAGES" -r "$LAT_RATE" -c 16 -l 4096 --rcpt "$RCPT" 2>"$WORK/latency.err" | tail -1)
+      if [ -z "$out" ]; then log "$server: latency probe failed: $(tail -2 "$WORK/latency.err")"; continue; fi
+      log "$server: latency rep=$rep $out (load $(load1))"
+      local a b c; read -r a b c <<< "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["p50_ms"], d["p99_ms"], d["max_ms"])' "$out")"
+      p50[$server]="${p50[$server]:-} $a"; p99[$server]="${p99[$server]:-} $b"; pmax[$server]="${pmax[$server]:-} $c"
+    done
+  done
+  for server in $SERVERS; do
+    [ -n "${p50[$server]:-}" ] || continue
+    record "$server" "latency p50 ms @${LAT_RATE}/s, 4 KiB" "$(median_spread 2 ${p50[$server]})"
+    record "$server" "latency p99 ms @${LAT_RATE}/s, 4 KiB" "$(median_spread 2 ${p99[$server]})"
+    record "$server" "latency max ms @${LAT_RATE}/s, 4 KiB" "$(median_spread 1 ${pmax[$server]})"
+    LOADS["$server,latency p99 ms @${LAT_RATE}/s, 4 KiB"]="${LOADS["$server,latency p50 ms @${LAT_RATE}/s, 4 KiB"]}"
+    LOADS["$server,latency max ms @${LAT_RATE}/s, 4 KiB"]="${LOADS["$server,latency p50 ms @${LAT_RATE}/s, 4 KiB"]}"
+  done
 }
 
-measure_idle() { # server K
-  local server=$1 k=$2
+measure_idle() { # server K: the server is started by the caller
+  local server=$1 k=$2 pids="${PIDS[$1]}" fig="KiB/idle conn (PSS), K=$2"
   sleep 1
-  local base; base=$(python3 "$TOOLS/proctree.py" mem $SERVER_PIDS)
+  note_load "$server" "$fig"
+  local base; base=$(python3 "$TOOLS/proctree.py" mem $pids)
   local fifo="$WORK/idle.in"; rm -f "$fifo"; mkfifo "$fifo"
-  ( ulimit -n $(( k + 1024 )); exec python3 "$TOOLS/idle_conns.py" 127.0.0.1 "$SERVER_PORT" -k "$k" --hold 600 < "$fifo" > "$WORK/idle.out" 2>&1 ) &
+  ( ulimit -n $(( k + 1024 )); exec python3 "$TOOLS/idle_conns.py" 127.0.0.1 "${PORT[$server]}" -k "$k" --hold 600 < "$fifo" > "$WORK/idle.out" 2>&1 ) &
   local idle_pid=$!
   exec 9>"$fifo"   # keep the holder's stdin open until we close fd 9
   local deadline=$(( $(date +%s) + 300 ))
@@ -272,57 +343,72 @@ measure_idle() { # server K
   sleep 2
   local line; line=$(grep '^ready' "$WORK/idle.out" || echo "ready 0 failed $k")
   local held; held=$(echo "$line" | awk '{print $2}')
-  local loaded; loaded=$(python3 "$TOOLS/proctree.py" mem $SERVER_PIDS)
+  local loaded; loaded=$(python3 "$TOOLS/proctree.py" mem $pids)
   exec 9>&-
   wait "$idle_pid" 2>/dev/null
-  log "$server: $line; mem before [$base] with [$loaded] (pss_kib rss_kib procs)"
+  log "$server: K=$k $line; mem before [$base] with [$loaded] (pss_kib rss_kib procs) (load $(load1))"
   if [ "${held:-0}" -gt 0 ]; then
-    local per; per=$(python3 -c "b='$base'.split(); l='$loaded'.split(); print(f'{(int(l[0])-int(b[0]))/$held:.0f} ({(int(l[1])-int(b[1]))/$held:.0f} RSS)')")
-    record "$server" "KiB/idle conn (PSS), K=$k" "$per$([ "$held" -lt "$k" ] && echo " [only $held held]")"
+    local per; per=$(python3 -c "b='$base'.split(); l='$loaded'.split(); print(f'{(int(l[0])-int(b[0]))/$held:.0f} ({(int(l[1])-int(b[1]))/$held:.0f} RSS; {int(b[0])//1024}->{int(l[0])//1024} MiB PSS)')")
+    record "$server" "$fig" "$per$([ "$held" -lt "$k" ] && echo " [only $held held]")"
   else
-    record "$server" "KiB/idle conn (PSS), K=$k" "failed"
+    record "$server" "$fig" "failed"
   fi
 }
 
-run_server() { # name
-  local server=$1
-  log "=== $server"
-  start_"$server" 1200 || { log "$server: skipped (did not start)"; return; }
-  measure_throughput "$server"
-  measure_latency "$server"
-  "stop_$server"
-  local k
+run_idle() {
+  local k server i=0
   for k in $IDLE_COUNTS; do
-    start_"$server" $(( k + 200 )) || { log "$server: skipped idle K=$k"; continue; }
-    measure_idle "$server" "$k"
-    "stop_$server"
+    i=$((i + 1))
+    for server in $(order_for "$i"); do
+      # servers measured only up to their own largest K (IDLE_MAX_<name>)
+      local max_var="IDLE_MAX_$server"; local max="${!max_var:-1000000}"
+      [ "$k" -le "$max" ] || { log "$server: idle K=$k skipped (IDLE_MAX_$server=$max)"; continue; }
+      start_server "$server" $(( k + 200 )) || { log "$server: skipped idle K=$k"; continue; }
+      measure_idle "$server" "$k"
+      "stop_$server"
+    done
   done
 }
 
 # ---------------------------------------------------------------- main
-log "installing dependencies"
-bash "$ROOT/scripts/install-test-deps.sh" >&2 || { log "install-test-deps failed"; exit 1; }
+if [ "${SKIP_DEPS:-0}" != 1 ]; then
+  log "installing dependencies"
+  bash "$ROOT/scripts/install-test-deps.sh" >&2 || { log "install-test-deps failed"; exit 1; }
+fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-log "open files limit: $(ulimit -n)"
+log "open files limit: $(ulimit -n); load $(load1)"
 start_sink
-for s in $SERVERS; do run_server "$s"; done
+# Both servers run side by side (each on its own port, both relaying to the same sink); each figure
+# alternates between them, repetition by repetition.
+if [ "${SKIP_LOAD:-0}" != 1 ]; then
+  for s in $SERVERS; do start_server "$s" 1200 || log "$s: skipped (did not start)"; done
+  warm_up
+  measure_throughput
+  measure_latency
+  for s in $SERVERS; do "stop_$s"; done
+fi
+run_idle
 
 DATE="$(date +%Y-%m-%d)"
-OUT="$HERE/results/$DATE.md"
+OUT="$HERE/results/$DATE-$(date +%H%M).md"
 mkdir -p "$HERE/results"
 {
   echo "# Postfix vs Postbote, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
-  echo "Machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); Postfix $(postconf -dh mail_version 2>/dev/null); repetitions $REPS; values: median (min-max)."
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); Postfix $(postconf -dh mail_version 2>/dev/null); Postbote $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null); repetitions $REPS, alternating; values: median (min-max); load: 1-minute load average at the start of each run (min-max)."
   echo
-  echo "| figure | Postfix | Postbote | ratio (Postbote/Postfix) |"
-  echo "|---|---|---|---|"
+  echo "| figure | Postfix | Postbote | ratio (Postbote/Postfix) | load Postfix / Postbote |"
+  echo "|---|---|---|---|---|"
   for f in "${FIGURES[@]}"; do
     a="${R[postfix,$f]:-n/a}"; b="${R[postbote,$f]:-n/a}"
     ratio=$(python3 -c 'import sys
-try: print(f"{float(sys.argv[2].split()[0])/float(sys.argv[1].split()[0]):.2f}")
+try:
+    r = float(sys.argv[2].split()[0]) / float(sys.argv[1].split()[0])
+    print(f"{r:.2f}" if r >= 0.1 else f"{r:.4f} (1/{1/r:.0f})")
 except Exception: print("n/a")' "$a" "$b")
-    echo "| $f | $a | $b | $ratio |"
+    la=$(python3 -c 'import sys; v=sorted(float(x) for x in sys.argv[1:]); print(f"{v[0]:.1f}-{v[-1]:.1f}" if v else "-")' ${LOADS[postfix,$f]:-})
+    lb=$(python3 -c 'import sys; v=sorted(float(x) for x in sys.argv[1:]); print(f"{v[0]:.1f}-{v[-1]:.1f}" if v else "-")' ${LOADS[postbote,$f]:-})
+    echo "| $f | $a | $b | $ratio | $la / $lb |"
   done
 } > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"

@@ -1,42 +1,83 @@
 namespace Postbote.Queue;
 
 /// <summary>
-/// Group commit for directory fsyncs: every caller that arrives while a sync is running waits for the next
-/// one, which then serves them all. Each caller's renames happened before it called, so the sync that starts
-/// after its call covers them.
+/// Group commit for the spool. Callers ask for their written (still open) files to be made durable, or for
+/// their renames to be made durable (the spool's directories); every caller that arrives while a sync is running
+/// waits for the next one, which then serves them all. Each caller's writes and renames happened before it
+/// called, so the sync that starts after its call covers them.
+/// A small batch (one session at a time) is synced file by file and directory by directory with fsync(2); a
+/// larger one, on Linux, with one syncfs(2) of the spool's file system, which writes the data, inodes and
+/// directory blocks of the whole batch in one pass (at the price of also flushing whatever else is dirty on
+/// that file system, which is why a lone commit does not use it).
 /// </summary>
 internal sealed class DirectorySyncBatcher
 {
+    /// <summary>Batches of more fsyncs than this use one syncfs instead (when available).</summary>
+    private const int LargestFsyncBatch = 4;
+
     private readonly string[] _directories;
+    private readonly string? _fileSystemPath;
     private readonly Lock _lock = new();
-    private TaskCompletionSource? _next;
+    private Batch? _next;
     private bool _running;
 
-    public DirectorySyncBatcher(string[] directories) => _directories = directories;
-
-    public Task SyncAsync(CancellationToken ct)
+    /// <param name="directories">The directories that renames are made into, fsynced for <see cref="SyncAsync"/>.</param>
+    /// <param name="fileSystemPath">A directory on the spool's file system, synced as a whole with syncfs(2) for large batches, or null.</param>
+    public DirectorySyncBatcher(string[] directories, string? fileSystemPath = null)
     {
-        TaskCompletionSource waiter;
+        _directories = directories;
+        _fileSystemPath = fileSystemPath is not null && FileSync.CanSyncFileSystem ? fileSystemPath : null;
+    }
+
+    private sealed class Batch
+    {
+        public readonly TaskCompletionSource Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public readonly List<FileStream> Files = new();
+        public bool Directories;
+    }
+
+    /// <summary>Makes the renames made before this call into the spool's directories durable.</summary>
+    public Task SyncAsync(CancellationToken ct) => Enqueue(null, null, ct);
+
+    /// <summary>Makes the contents of these written, still open files durable (they stay open; the caller closes them after).</summary>
+    public Task SyncFilesAsync(FileStream first, FileStream? second, CancellationToken ct) => Enqueue(first, second, ct);
+
+    private Task Enqueue(FileStream? first, FileStream? second, CancellationToken ct)
+    {
+        Batch waiter;
         bool start = false;
         lock (_lock)
         {
-            _next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _next ??= new Batch();
             waiter = _next;
+            if (first is null) waiter.Directories = true;
+            else
+            {
+                waiter.Files.Add(first);
+                if (second is not null) waiter.Files.Add(second);
+            }
             if (!_running)
             {
                 _running = true;
                 start = true;
             }
         }
-        if (start) _ = Task.Run(RunAsync, CancellationToken.None);
-        return waiter.Task.WaitAsync(ct);
+        if (start) _ = Task.Run(Run, CancellationToken.None);
+        return waiter.Done.Task.WaitAsync(ct);
     }
 
-    private void RunAsync()
+    private static void SyncFile(FileStream file)
+    {
+        // A caller that gave up waiting (cancelled) has closed its file: nothing left to sync for it.
+        try { file.Flush(flushToDisk: true); }
+        catch (ObjectDisposedException) { }
+    }
+
+    private void Run()
     {
         while (true)
         {
-            TaskCompletionSource batch;
+            Batch batch;
             lock (_lock)
             {
                 if (_next is null)
@@ -49,12 +90,36 @@ internal sealed class DirectorySyncBatcher
             }
             try
             {
-                foreach (var dir in _directories) FileSync.Directory(dir);
-                batch.SetResult();
+                int fsyncs = batch.Files.Count + (batch.Directories ? _directories.Length : 0);
+                if (_fileSystemPath is not null && fsyncs > LargestFsyncBatch)
+                {
+                    FileSync.FileSystem(_fileSystemPath);
+                }
+                else
+                {
+                    // The few fsyncs of a small batch run side by side: a lone commit waits for the slowest,
+                    // not for the sum (the disk serves them in parallel).
+                    var syncs = new List<Action>(fsyncs);
+                    foreach (var file in batch.Files) syncs.Add(() => SyncFile(file));
+                    if (batch.Directories) foreach (var dir in _directories) syncs.Add(() => FileSync.Directory(dir));
+                    if (syncs.Count == 1 || syncs.Count > LargestFsyncBatch) foreach (var sync in syncs) sync();
+                    else
+                    {
+                        var others = new Task[syncs.Count - 1];
+                        for (int i = 1; i < syncs.Count; i++) others[i - 1] = Task.Run(syncs[i]);
+                        syncs[0]();
+                        Task.WaitAll(others);
+                    }
+                }
+                batch.Done.SetResult();
+            }
+            catch (AggregateException e)
+            {
+                batch.Done.SetException(e.InnerExceptions);
             }
             catch (Exception e)
             {
-                batch.SetException(e);
+                batch.Done.SetException(e);
             }
         }
     }

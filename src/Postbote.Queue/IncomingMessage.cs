@@ -13,14 +13,18 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
     private readonly FileStream _file;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _used;
+    private readonly bool _reuse;
 
-    internal IncomingMessage(string queueId, string tempPath)
+    /// <param name="reuse">The temporary file exists (a recycled spool file): it is overwritten in place, so that
+    /// blocks already allocated are reused, and cut to the new length at close.</param>
+    internal IncomingMessage(string queueId, string tempPath, bool reuse = false)
     {
         QueueId = queueId;
         TempPath = tempPath;
+        _reuse = reuse;
         _file = new FileStream(tempPath, new FileStreamOptions
         {
-            Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0,
+            Mode = reuse ? FileMode.Open : FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0,
             Options = FileOptions.Asynchronous,
         });
     }
@@ -76,11 +80,19 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
         _used = 0;
     }
 
-    /// <summary>Writes the rest, fsyncs the file and closes it. Called by the spool's commit.</summary>
-    internal async ValueTask CloseDurablyAsync(CancellationToken ct)
+    /// <summary>
+    /// Writes the rest and returns the file, still open, for the spool's commit to make durable (see
+    /// <see cref="DirectorySyncBatcher"/>) before it calls <see cref="CloseAsync"/>.
+    /// </summary>
+    internal async ValueTask<FileStream> FinishAsync(CancellationToken ct)
     {
         await FlushAsync(ct).ConfigureAwait(false);
-        await Task.Run(() => _file.Flush(flushToDisk: true), ct).ConfigureAwait(false);
+        if (_reuse && _file.Length != Length) _file.SetLength(Length);
+        return _file;
+    }
+
+    internal async ValueTask CloseAsync()
+    {
         await _file.DisposeAsync().ConfigureAwait(false);
         Closed = true;
     }

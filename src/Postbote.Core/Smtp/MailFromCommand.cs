@@ -33,7 +33,7 @@ public sealed record MailFromCommand(
         var ret = DsnReturn.Unspecified;
         string? envid = null, auth = null;
         bool seenBody = false;
-        foreach (var (key, value) in EsmtpParameters.Enumerate(rest))
+        foreach (var (key, value) in EsmtpParameters.Split(rest))
         {
             if (key.Equals("SIZE", StringComparison.OrdinalIgnoreCase))
             {

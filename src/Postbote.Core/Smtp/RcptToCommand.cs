@@ -35,21 +35,19 @@ public sealed record RcptToCommand(Mailbox Recipient, DsnNotify Notify, string? 
 
         var notify = DsnNotify.None;
         string? orcpt = null;
-        foreach (var (key, value) in EsmtpParameters.Enumerate(rest))
+        foreach (var (key, value) in EsmtpParameters.Split(rest))
         {
             if (key.Equals("NOTIFY", StringComparison.OrdinalIgnoreCase))
             {
                 if (notify != DsnNotify.None) return SmtpReplies.BadParameterValue("NOTIFY");
-                foreach (var item in value.Split(','))
+                foreach (var range in value.Split(','))
                 {
-                    var flag = item.ToUpperInvariant() switch
-                    {
-                        "NEVER" => DsnNotify.Never,
-                        "SUCCESS" => DsnNotify.Success,
-                        "FAILURE" => DsnNotify.Failure,
-                        "DELAY" => DsnNotify.Delay,
-                        _ => (DsnNotify)(-1),
-                    };
+                    var item = value[range];
+                    var flag = item.Equals("NEVER", StringComparison.OrdinalIgnoreCase) ? DsnNotify.Never
+                        : item.Equals("SUCCESS", StringComparison.OrdinalIgnoreCase) ? DsnNotify.Success
+                        : item.Equals("FAILURE", StringComparison.OrdinalIgnoreCase) ? DsnNotify.Failure
+                        : item.Equals("DELAY", StringComparison.OrdinalIgnoreCase) ? DsnNotify.Delay
+                        : (DsnNotify)(-1);
                     if ((int)flag == -1) return SmtpReplies.BadParameterValue("NOTIFY");
                     notify |= flag;
                 }
@@ -60,9 +58,9 @@ public sealed record RcptToCommand(Mailbox Recipient, DsnNotify Notify, string? 
             {
                 int semi = value.IndexOf(';');
                 if (orcpt is not null || semi <= 0) return SmtpReplies.BadParameterValue("ORCPT");
-                var decoded = XText.Decode(value.AsSpan(semi + 1));
+                var decoded = XText.Decode(value[(semi + 1)..]);
                 if (decoded is null) return SmtpReplies.BadParameterValue("ORCPT");
-                orcpt = value[..semi] + ";" + decoded;
+                orcpt = string.Concat(value[..semi], ";", decoded);
             }
             else return SmtpReplies.UnknownParameter;
         }
