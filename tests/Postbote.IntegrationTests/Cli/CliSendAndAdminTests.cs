@@ -56,6 +56,39 @@ public sealed class CliSendAndAdminTests
         Assert.Contains("Hallo Postfix", File.ReadAllText(Assert.Single(files)));
     }
 
+    [RequiresToolFact("postfix", "dovecot")]
+    public async Task Send_ToAPostfixInstance_WithStartTlsAndAuth_DovecotSasl_IsRelayed()
+    {
+        if ((global::Postbote.TestSupport.Peers.PostfixInstance.UnavailableReason ?? global::Postbote.TestSupport.Peers.DovecotInstance.UnavailableReason) is { } reason) Assert.Fail(reason);
+        await using var dovecot = new global::Postbote.TestSupport.Peers.DovecotInstance("alice", "alice-Secret1", "peer.test");
+        await dovecot.StartAsync();
+        var certDir = Path.Combine(Path.GetTempPath(), "postbote-pfcert-" + Guid.NewGuid().ToString("N")[..8]);
+        System.IO.Directory.CreateDirectory(certDir);
+        string cert = Path.Combine(certDir, "cert.pem"), key = Path.Combine(certDir, "key.pem");
+        global::Postbote.Smtpd.Tls.CertificateProvider.GenerateSelfSigned("mx.peer.test", cert, key);
+        await using var postfix = global::Postbote.TestSupport.Peers.PostfixInstance.FinalDestination("peer.test", "bob");
+        postfix.MainCf["smtpd_tls_cert_file"] = cert;
+        postfix.MainCf["smtpd_tls_key_file"] = key;
+        postfix.MainCf["smtpd_tls_security_level"] = "may";
+        postfix.MainCf["smtpd_sasl_auth_enable"] = "yes";
+        postfix.MainCf["smtpd_sasl_type"] = "dovecot";
+        postfix.MainCf["smtpd_sasl_path"] = dovecot.AuthSocketPath;
+        postfix.MainCf["smtpd_tls_auth_only"] = "yes";
+        postfix.MainCf["smtpd_relay_restrictions"] = "permit_sasl_authenticated, reject_unauth_destination";
+        await postfix.StartAsync();
+        var r = await Postbote(["send", "--server", $"127.0.0.1:{postfix.Port}", "--starttls", "--auth", "PLAIN", "--user", "alice", "--password-stdin",
+            "--from", "alice@peer.test", "--to", "bob@peer.test", "--header", "Subject: authenticated", "--body", "Hallo mit AUTH"], "alice-Secret1\n");
+        Assert.True(r.ExitCode == 0, r.Output + postfix.ReadMaillog());
+        Assert.Contains("S: 235 2.7.0", r.Stdout);
+        Assert.DoesNotContain("alice-Secret1", r.Stdout);
+        var files = await postfix.WaitForMessagesAsync("bob@peer.test", 1, TimeSpan.FromSeconds(30));
+        Assert.Contains("Hallo mit AUTH", File.ReadAllText(Assert.Single(files)));
+        var bad = await Postbote(["send", "--server", $"127.0.0.1:{postfix.Port}", "--starttls", "--auth", "PLAIN", "--user", "alice", "--password-stdin",
+            "--from", "alice@peer.test", "--to", "bob@peer.test", "--body", "x"], "wrong\n");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("535", bad.Stdout + bad.Stderr);
+    }
+
     [Fact]
     public async Task Send_Failure_ExitsNonZeroWithTheServersReply()
     {

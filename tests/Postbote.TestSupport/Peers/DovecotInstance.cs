@@ -88,6 +88,9 @@ public sealed class DovecotInstance : IAsyncDisposable
     }
 
     /// <summary>Dovecot's log (log_path), for assertions and failure messages.</summary>
+    /// <summary>Dovecot's SASL socket for a private Postfix (smtpd_sasl_type = dovecot, smtpd_sasl_path = this).</summary>
+    public string AuthSocketPath => Path.Combine(WorkDirectory, "base", "auth-postfix");
+
     public string ReadLog() => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
 
     /// <summary>Message files in the user's INBOX Maildir.</summary>
@@ -157,6 +160,11 @@ public sealed class DovecotInstance : IAsyncDisposable
             }
             protocol lmtp {
               postmaster_address = postmaster@{{Domain}}
+            }
+            service auth {
+              unix_listener auth-postfix {
+                mode = 0666
+              }
             }
 
             """);
