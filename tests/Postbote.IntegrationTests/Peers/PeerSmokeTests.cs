@@ -20,7 +20,7 @@ public sealed class PeerSmokeTests(ITestOutputHelper output)
     [Fact]
     public async Task PeerSmoke_Postfix_delivers_a_MailKit_message_into_its_maildir()
     {
-        if (PostfixInstance.UnavailableReason is { } reason) { output.WriteLine($"skipped: {reason}"); return; }
+        if (PostfixInstance.UnavailableReason is { } reason) Assert.Fail($"peer not available: {reason} (scripts/install-test-deps.sh installs it; run as root)");
         await using var postfix = PostfixInstance.FinalDestination("peer.test", "bob");
         await postfix.StartAsync();
 
@@ -48,7 +48,7 @@ public sealed class PeerSmokeTests(ITestOutputHelper output)
     [Fact]
     public async Task PeerSmoke_Postfix_relays_to_SmtpSink()
     {
-        if ((PostfixInstance.UnavailableReason ?? SmtpSink.UnavailableReason) is { } reason) { output.WriteLine($"skipped: {reason}"); return; }
+        if ((PostfixInstance.UnavailableReason ?? SmtpSink.UnavailableReason) is { } reason) Assert.Fail($"peer not available: {reason} (scripts/install-test-deps.sh installs it; run as root)");
         await using var sink = new SmtpSink();
         await sink.StartAsync();
         await using var postfix = PostfixInstance.RelayTo("relay.test", "127.0.0.1", sink.Port);
@@ -75,7 +75,7 @@ public sealed class PeerSmokeTests(ITestOutputHelper output)
     [Fact]
     public async Task PeerSmoke_Dovecot_accepts_LMTP_and_serves_it_over_IMAP()
     {
-        if (DovecotInstance.UnavailableReason is { } reason) { output.WriteLine($"skipped: {reason}"); return; }
+        if (DovecotInstance.UnavailableReason is { } reason) Assert.Fail($"peer not available: {reason} (scripts/install-test-deps.sh installs it; run as root)");
         await using var dovecot = new DovecotInstance();
         await dovecot.StartAsync();
 
