@@ -107,6 +107,33 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public async Task DebugTranscript_ShowsTheDialogue_ButNeverTheAuthData()
+    {
+        await using var server = await PostboteTestServer.StartAsync(o => o.LogLevel = "Debug");
+        await server.AddUserAsync("me@test.local", "pw-very-secret");
+        await using var tls = await TlsSmtpClient.ConnectImplicitAsync(server.SubmissionsPort);
+        await tls.ReadAsync();
+        await tls.CommandLinesAsync("EHLO client.example");
+        var plain = Plain("me@test.local", "pw-very-secret");
+        Assert.StartsWith("235", await tls.CommandAsync("AUTH PLAIN " + plain));
+        Assert.StartsWith("221", (await tls.CommandLinesAsync("QUIT"))[0]);
+        await using (var login = await TlsSmtpClient.ConnectImplicitAsync(server.SubmissionsPort))
+        {
+            await login.ReadAsync();
+            await login.CommandLinesAsync("EHLO client.example");
+            Assert.Equal("334 VXNlcm5hbWU6", await login.CommandAsync("AUTH LOGIN"));
+            Assert.Equal("334 UGFzc3dvcmQ6", await login.CommandAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes("me@test.local"))));
+            Assert.StartsWith("235", await login.CommandAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes("pw-very-secret"))));
+        }
+        var transcript = server.Log.Lines.Where(l => l.Contains("] C: ") || l.Contains("] S: ")).ToList();
+        Assert.Contains(transcript, l => l.EndsWith("C: EHLO client.example"));
+        Assert.Contains(transcript, l => l.EndsWith("C: AUTH PLAIN ****"));
+        Assert.Contains(transcript, l => l.EndsWith("C: ****"));
+        Assert.DoesNotContain(server.Log.Lines, l => l.Contains(plain) || l.Contains("pw-very-secret")
+            || l.Contains(Convert.ToBase64String(Encoding.UTF8.GetBytes("pw-very-secret"))));
+    }
+
+    [Fact]
     public async Task CertificateFilesReplacedWhileRunning_TheNewCertificateIsServed()
     {
         var dir = Path.Combine(Path.GetTempPath(), "postbote-cert-" + Guid.NewGuid().ToString("N")[..8]);

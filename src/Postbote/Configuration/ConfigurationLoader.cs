@@ -107,6 +107,8 @@ public static class ConfigurationLoader
             if (relay.PasswordFile is not null && !File.Exists(relay.PasswordFile)) problems.Add($"Relayhost:PasswordFile: {relay.PasswordFile} does not exist");
         }
 
+        if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(o.LogLevel, ignoreCase: true, out _))
+            problems.Add($"LogLevel: '{o.LogLevel}' is not one of Trace, Debug, Information, Warning, Error, Critical");
         if (o.Delivery.Tls is not ("None" or "Opportunistic" or "Required")) problems.Add("Delivery:Tls must be None, Opportunistic or Required");
         if (o.Delivery.Port is < 1 or > 65535) problems.Add("Delivery:Port must be 1..65535");
         if (o.LocalDelivery.LmtpDomains is { Length: > 0 } && string.IsNullOrEmpty(o.LocalDelivery.Lmtp)) problems.Add("LocalDelivery:Lmtp is required with LocalDelivery:LmtpDomains");

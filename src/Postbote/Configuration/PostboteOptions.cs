@@ -23,6 +23,8 @@ public sealed class PostboteOptions
     /// <summary>CIDR ranges that may relay without AUTH (Postfix mynetworks). Empty by default.</summary>
     public string[]? TrustedNetworks { get; set; }
     public AuthOptions Auth { get; set; } = new();
+    /// <summary>Log level: Information (the mail log) by default; Debug adds the SMTP protocol transcript (AUTH data redacted).</summary>
+    public string LogLevel { get; set; } = "Information";
     /// <summary>Scheduling, retries, expiry and bounces (Postfix's qmgr and bounce settings).</summary>
     public Postbote.Queue.QueueManagerOptions Queue { get; set; } = new();
     public LocalDeliveryOptions LocalDelivery { get; set; } = new();

@@ -27,7 +27,7 @@ public static class ServerHost
             o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff ";
             o.UseUtcTimestamp = true;
         });
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.SetMinimumLevel(Enum.Parse<LogLevel>(config.Options.LogLevel, ignoreCase: true));
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         logging?.Invoke(builder.Logging);
         builder.Services.AddSystemd();
