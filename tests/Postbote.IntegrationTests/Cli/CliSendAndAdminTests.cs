@@ -33,18 +33,25 @@ public sealed class CliSendAndAdminTests
         Assert.All(server.Queued(), e => Assert.Equal("ESMTPSA", e.Protocol));
     }
 
-    [RequiresToolFact("postfix")]
-    public async Task Send_ToAPostfixInstance_WithStartTls_IsDelivered()
+    /// <summary>A private Postfix, final destination for peer.test, offering STARTTLS with a fresh self-signed certificate.</summary>
+    private static global::Postbote.TestSupport.Peers.PostfixInstance PostfixWithStartTls()
     {
-        if (global::Postbote.TestSupport.Peers.PostfixInstance.UnavailableReason is { } reason) Assert.Fail(reason);
         var certDir = Path.Combine(Path.GetTempPath(), "postbote-pfcert-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(certDir);
         string cert = Path.Combine(certDir, "cert.pem"), key = Path.Combine(certDir, "key.pem");
         global::Postbote.Smtpd.Tls.CertificateProvider.GenerateSelfSigned("mx.peer.test", cert, key);
-        await using var postfix = global::Postbote.TestSupport.Peers.PostfixInstance.FinalDestination("peer.test", "bob");
+        var postfix = global::Postbote.TestSupport.Peers.PostfixInstance.FinalDestination("peer.test", "bob");
         postfix.MainCf["smtpd_tls_cert_file"] = cert;
         postfix.MainCf["smtpd_tls_key_file"] = key;
         postfix.MainCf["smtpd_tls_security_level"] = "may";
+        return postfix;
+    }
+
+    [RequiresToolFact("postfix")]
+    public async Task Send_ToAPostfixInstance_WithStartTls_IsDelivered()
+    {
+        if (global::Postbote.TestSupport.Peers.PostfixInstance.UnavailableReason is { } reason) Assert.Fail(reason);
+        await using var postfix = PostfixWithStartTls();
         await postfix.StartAsync();
         var r = await Postbote(["send", "--server", $"127.0.0.1:{postfix.Port}", "--starttls", "--from", "alice@client.test", "--to", "bob@peer.test",
             "--header", "Subject: from postbote send", "--body", "Hallo Postfix"]);
@@ -62,14 +69,7 @@ public sealed class CliSendAndAdminTests
         if ((global::Postbote.TestSupport.Peers.PostfixInstance.UnavailableReason ?? global::Postbote.TestSupport.Peers.DovecotInstance.UnavailableReason) is { } reason) Assert.Fail(reason);
         await using var dovecot = new global::Postbote.TestSupport.Peers.DovecotInstance("alice", "alice-Secret1", "peer.test");
         await dovecot.StartAsync();
-        var certDir = Path.Combine(Path.GetTempPath(), "postbote-pfcert-" + Guid.NewGuid().ToString("N")[..8]);
-        System.IO.Directory.CreateDirectory(certDir);
-        string cert = Path.Combine(certDir, "cert.pem"), key = Path.Combine(certDir, "key.pem");
-        global::Postbote.Smtpd.Tls.CertificateProvider.GenerateSelfSigned("mx.peer.test", cert, key);
-        await using var postfix = global::Postbote.TestSupport.Peers.PostfixInstance.FinalDestination("peer.test", "bob");
-        postfix.MainCf["smtpd_tls_cert_file"] = cert;
-        postfix.MainCf["smtpd_tls_key_file"] = key;
-        postfix.MainCf["smtpd_tls_security_level"] = "may";
+        await using var postfix = PostfixWithStartTls();
         postfix.MainCf["smtpd_sasl_auth_enable"] = "yes";
         postfix.MainCf["smtpd_sasl_type"] = "dovecot";
         postfix.MainCf["smtpd_sasl_path"] = dovecot.AuthSocketPath;
