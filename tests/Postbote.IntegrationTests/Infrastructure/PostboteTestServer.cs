@@ -82,6 +82,12 @@ public sealed class PostboteTestServer : IAsyncDisposable
     /// <summary>Envelopes in the active queue.</summary>
     public IReadOnlyList<Core.Envelope.QueuedMessage> Queued() => Spool.List(QueueState.Active).ToList();
 
+    /// <summary>
+    /// Nothing left in the spool: no envelope and no message file. Removal takes the envelope first and the
+    /// message file after it, so waiting for an empty active queue alone races the second step.
+    /// </summary>
+    public bool IsSpoolEmpty() => Queued().Count == 0 && !System.IO.Directory.EnumerateFiles(Spool.MessageDirectory).Any();
+
     public byte[] MessageBytes(string queueId) => File.ReadAllBytes(Spool.MessagePath(queueId));
 
     public async ValueTask DisposeAsync()

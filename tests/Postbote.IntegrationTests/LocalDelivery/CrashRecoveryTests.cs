@@ -40,7 +40,9 @@ public sealed class CrashRecoveryTests
     private static async Task AssertDeliveredAtLeastOnceAndSpoolEmptyAsync(string data, string messageId)
     {
         await using var again = await RestartableServer.StartAsync(data, deliver: true);
-        Assert.True(await LocalMail.WaitUntilAsync(() => again.Queued().Count == 0), "the spool did not empty after the restart");
+        // Removal takes the envelope first and the message file after it: wait for both, not just the envelope.
+        Assert.True(await LocalMail.WaitUntilAsync(() => again.Queued().Count == 0 && System.IO.Directory.GetFiles(again.Spool.MessageDirectory).Length == 0),
+            "the spool did not empty after the restart");
         var maildir = LocalMail.MaildirOf(data, "bob@test.local");
         var files = PeerMaildir.MessageFiles(maildir);
         Assert.NotEmpty(files);

@@ -81,7 +81,7 @@ internal static class LocalMail
     /// <summary>Waits until the active queue holds nothing (every recipient done and the message removed).</summary>
     public static async Task WaitForEmptyQueueAsync(PostboteTestServer server)
     {
-        Assert.True(await WaitUntilAsync(() => server.Queued().Count == 0),
+        Assert.True(await WaitUntilAsync(server.IsSpoolEmpty),
             "the spool still holds: " + string.Join("; ", server.Queued().SelectMany(m => m.Recipients.Select(r => $"{m.QueueId} {r.Address} {r.State} {r.Status} {r.Diagnostic}"))));
     }
 
