@@ -48,7 +48,8 @@ public sealed class DovecotInteropTests
         await LocalMail.WaitForEmptyQueueAsync(server);
         Assert.Single(await PeerMaildir.WaitForMessagesAsync(dovecot.MaildirPath, 1, LocalMail.Deadline));
         Assert.False(System.IO.Directory.Exists(LocalMail.MaildirOf(server.DataDirectory, "bob@test.local"))); // not Maildir
-        Assert.Contains(server.Log.Lines, l => l.Contains("to=<bob@test.local>") && l.Contains("status=sent"));
+        // The mail log line follows the envelope update the test waited for: wait for it too (bounded).
+        Assert.True(await LocalMail.WaitUntilAsync(() => server.Log.Lines.Any(l => l.Contains("to=<bob@test.local>") && l.Contains("status=sent"))), "mail log line missing");
 
         using var imap = await ImapAsync(dovecot);
         await imap.Inbox.OpenAsync(FolderAccess.ReadOnly);
@@ -78,8 +79,10 @@ public sealed class DovecotInteropTests
         // The original leaves the queue; a DSN for ghost@ to the (remote) sender is queued in its place.
         var bounce = await LocalMail.WaitForRecipientAsync(server, r => r.Address == "alice@remote.example");
         Assert.Equal("", bounce.ReversePath);
-        Assert.Contains(server.Log.Lines, l => l.Contains("to=<ghost@test.local>") && l.Contains("status=bounced"));
-        Assert.Contains(server.Log.Lines, l => l.Contains("to=<bob@test.local>") && l.Contains("status=sent"));
+        // The mail log line follows the envelope update the test waited for: wait for it too (bounded).
+        Assert.True(await LocalMail.WaitUntilAsync(() => server.Log.Lines.Any(l => l.Contains("to=<ghost@test.local>") && l.Contains("status=bounced"))), "mail log line missing");
+        // The mail log line follows the envelope update the test waited for: wait for it too (bounded).
+        Assert.True(await LocalMail.WaitUntilAsync(() => server.Log.Lines.Any(l => l.Contains("to=<bob@test.local>") && l.Contains("status=sent"))), "mail log line missing");
     }
 
     [DovecotFact]

@@ -35,7 +35,8 @@ public sealed class MaildirDeliveryTests
         Assert.Empty(LocalMail.TmpFiles(maildir));
         await LocalMail.WaitForEmptyQueueAsync(server);
         Assert.Empty(System.IO.Directory.GetFiles(server.Spool.MessageDirectory));
-        Assert.Contains(server.Log.Lines, l => l.Contains("to=<bob@test.local>") && l.Contains("status=sent"));
+        // The mail log line follows the envelope update the test waited for: wait for it too (bounded).
+        Assert.True(await LocalMail.WaitUntilAsync(() => server.Log.Lines.Any(l => l.Contains("to=<bob@test.local>") && l.Contains("status=sent"))), "mail log line missing");
     }
 
     [RequiresToolFact("swaks")]

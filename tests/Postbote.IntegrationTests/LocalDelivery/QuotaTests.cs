@@ -21,7 +21,8 @@ public sealed class QuotaTests
         Assert.Equal("4.2.2", r.Status);
         Assert.Contains("quota", r.Diagnostic);
         Assert.Empty(LocalMail.AllMessageFiles(LocalMail.MaildirOf(server.DataDirectory, "bob@test.local")));
-        Assert.Contains(server.Log.Lines, l => l.Contains("to=<bob@test.local>") && l.Contains("dsn=4.2.2") && l.Contains("status=deferred"));
+        // The mail log line follows the envelope update the test waited for: wait for it too (bounded).
+        Assert.True(await LocalMail.WaitUntilAsync(() => server.Log.Lines.Any(l => l.Contains("to=<bob@test.local>") && l.Contains("dsn=4.2.2") && l.Contains("status=deferred"))), "mail log line missing");
     }
 
     [Fact]
@@ -65,7 +66,8 @@ public sealed class QuotaTests
         Assert.Equal("5.2.2", perRecipient["Status"]);
         Assert.Contains("bob@test.local", perRecipient["Final-Recipient"]);
         Assert.Empty(LocalMail.AllMessageFiles(LocalMail.MaildirOf(server.DataDirectory, "bob@test.local")));
-        Assert.Contains(server.Log.Lines, l => l.Contains("to=<bob@test.local>") && l.Contains("dsn=5.2.2") && l.Contains("status=bounced"));
+        // The mail log line follows the envelope update the test waited for: wait for it too (bounded).
+        Assert.True(await LocalMail.WaitUntilAsync(() => server.Log.Lines.Any(l => l.Contains("to=<bob@test.local>") && l.Contains("dsn=5.2.2") && l.Contains("status=bounced"))), "mail log line missing");
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class MxDeliveryTests(ITestOutputHelper output)
         Assert.Equal("2.0.0", m.Groups["dsn"].Value);
         Assert.Equal("sent", m.Groups["status"].Value);
         Assert.StartsWith("250 ", m.Groups["reply"].Value);
-        Assert.Contains(MailLog(server), l => l == id + ": removed");
+        Assert.True(await PollAsync(() => MailLog(server).Any(l => l == id + ": removed")), "no 'removed' line"); // logged just after the removal
         Assert.Contains("peer.test/Mx", dns.Queries); // the MX of peer.test was asked
         Assert.Empty(System.IO.Directory.EnumerateFiles(server.Spool.MessageDirectory));
     }
