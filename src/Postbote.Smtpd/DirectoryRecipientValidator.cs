@@ -11,32 +11,26 @@ namespace Postbote.Smtpd;
 /// </summary>
 public sealed class DirectoryRecipientValidator(IMailDirectory directory) : IRecipientValidator
 {
-    public async ValueTask<SmtpReply?> CheckLocalRecipientAsync(Mailbox recipient, CancellationToken ct)
+    public async ValueTask<LocalRecipient> ResolveLocalRecipientAsync(Mailbox recipient, CancellationToken ct)
     {
         var result = await directory.ResolveRecipientAsync(recipient.ToString(), ct).ConfigureAwait(false);
         switch (result.Kind)
         {
+            case ResolutionKind.Resolved when result.Mailboxes.Count > 0:
+                return new LocalRecipient(null, result.Mailboxes.Select(m => m.Address).Distinct(StringComparer.OrdinalIgnoreCase).ToList());
             case ResolutionKind.Resolved:
-                return null;
+                return LocalRecipient.As(recipient);
             case ResolutionKind.AliasLoop:
-                return new SmtpReply(550, "5.4.6", "Alias expansion loop, mail refused");
+                return LocalRecipient.Refused(new SmtpReply(550, "5.4.6", "Alias expansion loop, mail refused"));
             case ResolutionKind.InvalidAddress:
-                return SmtpReplies.BadRecipientSyntax;
+                return LocalRecipient.Refused(SmtpReplies.BadRecipientSyntax);
             default:
-                if (await IsEmptyAsync(ct).ConfigureAwait(false)) return null;
-                return SmtpReplies.UserUnknown;
+                return await IsEmptyAsync(ct).ConfigureAwait(false) ? LocalRecipient.As(recipient) : LocalRecipient.Refused(SmtpReplies.UserUnknown);
         }
     }
 
     public async ValueTask<bool> IsLocalDomainAsync(string asciiDomain, CancellationToken ct) =>
         await directory.IsLocalDomainAsync(asciiDomain, ct).ConfigureAwait(false);
-
-    public async ValueTask<IReadOnlyList<string>> ExpandAsync(Mailbox recipient, CancellationToken ct)
-    {
-        var result = await directory.ResolveRecipientAsync(recipient.ToString(), ct).ConfigureAwait(false);
-        if (!result.IsResolved || result.Mailboxes.Count == 0) return new[] { recipient.ToString() };
-        return result.Mailboxes.Select(m => m.Address).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-    }
 
     private async ValueTask<bool> IsEmptyAsync(CancellationToken ct) =>
         (await directory.ListUsersAsync(null, ct).ConfigureAwait(false)).Count == 0

@@ -9,25 +9,29 @@ namespace Postbote.Smtpd;
 /// </summary>
 public interface IRecipientValidator
 {
-    ValueTask<SmtpReply?> CheckLocalRecipientAsync(Mailbox recipient, CancellationToken ct);
+    /// <summary>
+    /// Resolves a recipient of a local domain once, at RCPT time: either the reply to refuse it with, or its final
+    /// mailboxes (aliases and plus-addressing resolved, so the queue holds what will be delivered and
+    /// `queue show` tells the truth; the commit needs no second lookup).
+    /// </summary>
+    ValueTask<LocalRecipient> ResolveLocalRecipientAsync(Mailbox recipient, CancellationToken ct);
 
     /// <summary>True for a domain made local at run time (e.g. `postbote domain add`), beyond the configured ones.</summary>
     ValueTask<bool> IsLocalDomainAsync(string asciiDomain, CancellationToken ct);
+}
 
-    /// <summary>
-    /// The final mailboxes of an accepted local recipient (aliases and plus-addressing resolved at accept time, so
-    /// the queue holds what will be delivered and `queue show` tells the truth).
-    /// </summary>
-    ValueTask<IReadOnlyList<string>> ExpandAsync(Mailbox recipient, CancellationToken ct);
+/// <summary>Outcome of <see cref="IRecipientValidator.ResolveLocalRecipientAsync"/>: a refusal, or the final mailboxes.</summary>
+public readonly record struct LocalRecipient(SmtpReply? Refusal, IReadOnlyList<string> Mailboxes)
+{
+    public static LocalRecipient Refused(SmtpReply reply) => new(reply, Array.Empty<string>());
+    public static LocalRecipient As(Mailbox recipient) => new(null, new[] { recipient.ToString() });
 }
 
 /// <summary>Accepts every local part of a local domain (used when no directory is configured).</summary>
 public sealed class AcceptAllLocalRecipients : IRecipientValidator
 {
-    public ValueTask<SmtpReply?> CheckLocalRecipientAsync(Mailbox recipient, CancellationToken ct) => ValueTask.FromResult<SmtpReply?>(null);
+    public ValueTask<LocalRecipient> ResolveLocalRecipientAsync(Mailbox recipient, CancellationToken ct) =>
+        ValueTask.FromResult(LocalRecipient.As(recipient));
 
     public ValueTask<bool> IsLocalDomainAsync(string asciiDomain, CancellationToken ct) => ValueTask.FromResult(false);
-
-    public ValueTask<IReadOnlyList<string>> ExpandAsync(Mailbox recipient, CancellationToken ct) =>
-        ValueTask.FromResult<IReadOnlyList<string>>(new[] { recipient.ToString() });
 }

@@ -147,17 +147,20 @@ public sealed partial class SmtpSession
             LogRelayDenied(ClientAddress, _helo ?? "", _tx.Mail.ReversePathText, mailbox.ToString());
             return SmtpReplies.RelayDenied;
         }
-        if (decision == RelayDecision.Local && !rcpt.IsBarePostmaster)
+        IReadOnlyList<string> mailboxes = new[] { mailbox.ToString() };
+        if (decision == RelayDecision.Local)
         {
-            var refused = await _services.Recipients.CheckLocalRecipientAsync(mailbox, CancellationToken.None).ConfigureAwait(false);
-            if (refused is not null)
+            var resolved = await _services.Recipients.ResolveLocalRecipientAsync(mailbox, CancellationToken.None).ConfigureAwait(false);
+            // "<postmaster>" is accepted whatever the directory says (RFC 5321 §4.1.1.3).
+            if (resolved.Refusal is { } refused && !rcpt.IsBarePostmaster)
             {
                 LogRecipientRejected(ClientAddress, mailbox.ToString(), refused.ToString());
                 return refused;
             }
+            if (resolved.Refusal is null) mailboxes = resolved.Mailboxes;
         }
         _tx.Recipients.Add(rcpt);
-        _tx.IsLocal.Add(decision == RelayDecision.Local);
+        _tx.Mailboxes.Add(mailboxes);
         return SmtpReplies.RecipientOk;
     }
 

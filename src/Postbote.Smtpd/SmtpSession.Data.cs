@@ -125,7 +125,7 @@ public sealed partial class SmtpSession
             AuthenticatedUser = _authUser,
             Listener = _listener.Name,
             PrependHeaders = prepend,
-            Recipients = await ExpandRecipientsAsync(tx).ConfigureAwait(false),
+            Recipients = ExpandRecipients(tx),
         };
         try
         {
@@ -150,7 +150,7 @@ public sealed partial class SmtpSession
     }
 
     /// <summary>The envelope recipients: local ones expanded to their final mailboxes, each remembering what the client gave.</summary>
-    private async ValueTask<List<QueuedRecipient>> ExpandRecipientsAsync(SmtpTransaction tx)
+    private static List<QueuedRecipient> ExpandRecipients(SmtpTransaction tx)
     {
         var list = new List<QueuedRecipient>(tx.Recipients.Count);
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -158,10 +158,7 @@ public sealed partial class SmtpSession
         {
             var r = tx.Recipients[i];
             var given = r.Recipient.ToString();
-            IReadOnlyList<string> targets = tx.IsLocal[i]
-                ? await _services.Recipients.ExpandAsync(r.Recipient, CancellationToken.None).ConfigureAwait(false)
-                : new[] { given };
-            foreach (var target in targets)
+            foreach (var target in tx.Mailboxes[i])
             {
                 if (!seen.Add(target)) continue; // one copy per final mailbox
                 list.Add(new QueuedRecipient

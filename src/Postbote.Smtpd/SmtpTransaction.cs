@@ -9,8 +9,8 @@ internal sealed class SmtpTransaction
 
     public MailFromCommand Mail { get; }
     public List<RcptToCommand> Recipients { get; } = new();
-    /// <summary>Whether each accepted recipient (same index) is in a local domain.</summary>
-    public List<bool> IsLocal { get; } = new();
+    /// <summary>The final mailboxes of each accepted recipient (same index): resolved at RCPT time for local ones, the address itself otherwise.</summary>
+    public List<IReadOnlyList<string>> Mailboxes { get; } = new();
     /// <summary>BDAT was used: DATA is no longer allowed in this transaction (RFC 3030 §2).</summary>
     public bool UsedBdat { get; set; }
 }

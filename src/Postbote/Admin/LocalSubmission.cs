@@ -28,7 +28,10 @@ public static class LocalSubmission
             IReadOnlyList<string> targets = new[] { r };
             if (Postbote.Core.Addressing.MailboxParser.TryParseMailbox(r, allowUtf8: true, out var mailbox) && mailbox is not null && !mailbox.IsAddressLiteral
                 && (config.Server.IsLocalDomain(mailbox.AsciiDomain) || await directory.IsLocalDomainAsync(mailbox.AsciiDomain, ct).ConfigureAwait(false)))
-                targets = await validator.ExpandAsync(mailbox, ct).ConfigureAwait(false);
+            {
+                var resolved = await validator.ResolveLocalRecipientAsync(mailbox, ct).ConfigureAwait(false);
+                if (resolved.Refusal is null) targets = resolved.Mailboxes;
+            }
             foreach (var t in targets)
                 if (seen.Add(t)) list.Add(new QueuedRecipient { Address = t, OriginalAddress = string.Equals(t, r, StringComparison.OrdinalIgnoreCase) ? null : r });
         }
