@@ -1,8 +1,8 @@
 namespace Postbote.Queue;
 
 /// <summary>
-/// Group commit for the spool. Callers ask for their written (still open) files to be made durable, or for
-/// their renames to be made durable (the spool's directories); every caller that arrives while a sync is running
+/// Group commit for the spool. Callers ask for their written (still open) files to be made durable, for
+/// their renames to be made durable (the spool's directories), or both at once (a new message); every caller that arrives while a sync is running
 /// waits for the next one, which then serves them all. Each caller's writes and renames happened before it
 /// called, so the sync that starts after its call covers them.
 /// A small batch (one session at a time) is synced file by file and directory by directory with fsync(2); a
@@ -37,12 +37,18 @@ internal sealed class DirectorySyncBatcher
     }
 
     /// <summary>Makes the renames made before this call into the spool's directories durable.</summary>
-    public Task SyncAsync(CancellationToken ct) => Enqueue(null, null, ct);
+    public Task SyncAsync(CancellationToken ct) => Enqueue(null, null, directories: true, ct);
 
     /// <summary>Makes the contents of these written, still open files durable (they stay open; the caller closes them after).</summary>
-    public Task SyncFilesAsync(FileStream first, FileStream? second, CancellationToken ct) => Enqueue(first, second, ct);
+    public Task SyncFilesAsync(FileStream first, FileStream? second, CancellationToken ct) => Enqueue(first, second, directories: false, ct);
 
-    private Task Enqueue(FileStream? first, FileStream? second, CancellationToken ct)
+    /// <summary>
+    /// A commit in one step: makes these written, still open files and the renames made before this call durable
+    /// together (one fsync round for a lone commit, one syncfs for a batch).
+    /// </summary>
+    public Task SyncFilesAndDirectoriesAsync(FileStream first, FileStream? second, CancellationToken ct) => Enqueue(first, second, directories: true, ct);
+
+    private Task Enqueue(FileStream? first, FileStream? second, bool directories, CancellationToken ct)
     {
         Batch waiter;
         bool start = false;
@@ -50,12 +56,9 @@ internal sealed class DirectorySyncBatcher
         {
             _next ??= new Batch();
             waiter = _next;
-            if (first is null) waiter.Directories = true;
-            else
-            {
-                waiter.Files.Add(first);
-                if (second is not null) waiter.Files.Add(second);
-            }
+            if (directories) waiter.Directories = true;
+            if (first is not null) waiter.Files.Add(first);
+            if (second is not null) waiter.Files.Add(second);
             if (!_running)
             {
                 _running = true;

@@ -22,6 +22,30 @@ public static partial class FileSync
     [LibraryImport("libc", SetLastError = true, EntryPoint = "close")]
     private static partial int Close(int fd);
 
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8, EntryPoint = "rename")]
+    private static partial int RenameFile(string from, string to);
+
+    private const int ENOENT = 2;
+
+    /// <summary>
+    /// rename(2): moves <paramref name="from"/> to <paramref name="to"/>, replacing it if it exists (the spool's
+    /// names are unique; where a replacement matters the caller decides). One system call: File.Move adds two or
+    /// three lstat(2) calls to emulate Windows semantics, a measurable cost at thousands of messages a second.
+    /// Throws <see cref="FileNotFoundException"/> when <paramref name="from"/> (or the target directory) is missing.
+    /// </summary>
+    public static void Rename(string from, string to)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD())
+        {
+            File.Move(from, to, overwrite: true);
+            return;
+        }
+        if (RenameFile(from, to) == 0) return;
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno == ENOENT) throw new FileNotFoundException($"rename({from}, {to}): no such file or directory", from);
+        throw new IOException($"rename({from}, {to}) failed: errno {errno}");
+    }
+
     /// <summary>Makes the entries of <paramref name="directory"/> (renames, creations, deletions) durable.</summary>
     public static void Directory(string directory)
     {

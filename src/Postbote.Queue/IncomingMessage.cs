@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.IO.Hashing;
+using Postbote.Core.Envelope;
 using Postbote.Core.Smtp;
 
 namespace Postbote.Queue;
@@ -14,6 +16,7 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _used;
     private readonly bool _reuse;
+    private readonly XxHash3 _hash = new();
 
     /// <param name="reuse">The temporary file exists (a recycled spool file): it is overwritten in place, so that
     /// blocks already allocated are reused, and cut to the new length at close.</param>
@@ -25,7 +28,8 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
         _file = new FileStream(tempPath, new FileStreamOptions
         {
             Mode = reuse ? FileMode.Open : FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0,
-            Options = FileOptions.Asynchronous,
+            // Synchronous writes into the page cache (see FlushAsync); the durability comes from the commit's sync.
+            Options = FileOptions.None,
         });
     }
 
@@ -35,10 +39,14 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
     /// <summary>Bytes written so far (the stored size).</summary>
     public long Length { get; private set; }
     internal bool Closed { get; private set; }
+    /// <summary>XXH3-64 of the bytes written so far, as stored in the envelope (<see cref="QueuedMessage.ContentHash"/>).</summary>
+    public string ContentHash => _hash.GetCurrentHashAsUInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
     public void Advance(int count)
     {
-        Headers.Scan(_buffer.AsSpan(_used, count));
+        var written = _buffer.AsSpan(_used, count);
+        Headers.Scan(written);
+        _hash.Append(written);
         _used += count;
         Length += count;
     }
@@ -67,11 +75,13 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
         if (_used >= BufferSize / 2) await FlushAsync(ct).ConfigureAwait(false);
     }
 
-    public async ValueTask FlushAsync(CancellationToken ct)
+    /// <remarks>The write is a pwrite(2) into the page cache, done on the calling thread: on Unix an asynchronous
+    /// file write is the same blocking call handed to another thread, which costs more than the copy.</remarks>
+    public ValueTask FlushAsync(CancellationToken ct)
     {
-        if (_used == 0) return;
-        await _file.WriteAsync(_buffer.AsMemory(0, _used), ct).ConfigureAwait(false);
-        _used = 0;
+        ct.ThrowIfCancellationRequested();
+        if (_used > 0) FlushBufferSync();
+        return ValueTask.CompletedTask;
     }
 
     private void FlushBufferSync()

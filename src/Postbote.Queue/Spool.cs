@@ -22,6 +22,7 @@ public sealed partial class Spool
     private int _sequence = Random.Shared.Next(0, 0x7FFF);
     private long _lastMillis;
     private readonly Lock _idLock = new();
+    private DateTimeOffset? _newestRecovered;
     // Files of removed messages kept in tmp/ for reuse (see Recycle): creating and deleting two inodes per
     // message is the largest kernel cost of the accept path on ext4, reusing them costs a truncate.
     private const int RecycledFilesKept = 512;
@@ -64,6 +65,11 @@ public sealed partial class Spool
                 if (ms != _lastMillis) _lastMillis = ms;
                 _sequence = (_sequence + 1) & 0x7FFF;
                 var id = QueueId.Create(now, _sequence);
+                // After the start-up scan, every id in the spool is older than the newest it saw: a later
+                // millisecond cannot collide with one of them, and this process never repeats its own sequence
+                // within a millisecond. Before the scan (a local submission with the server down), or with the
+                // clock set back, look on disk.
+                if (_newestRecovered is { } newest && now > newest) return id;
                 if (!File.Exists(MessagePath(id)) && !File.Exists(Path.Combine(TempDirectory, id))) return id;
             }
         }
@@ -82,27 +88,47 @@ public sealed partial class Spool
     /// Makes a received message durable and queues it. When this returns, the message and its envelope are on
     /// disk and survive a crash; only then may the server answer 250.
     /// </summary>
+    /// <remarks>
+    /// One durability round trip: both files are written, renamed into the queue, and then the files and the
+    /// renames are made durable together (shared with every commit waiting at the same time). Until that sync
+    /// returns nothing is acknowledged; a power loss before it may leave a renamed envelope whose bytes never
+    /// reached the disk, which is why the envelope carries the message's length and hash and the start-up scan
+    /// after an unclean stop verifies them (<see cref="Recover"/>). A kill -9 cannot tear it: the page cache
+    /// survives the process, and the message is renamed before its envelope.
+    /// </remarks>
     public async Task CommitAsync(IncomingMessage message, QueuedMessage envelope, CancellationToken ct)
     {
-        envelope.QueueId = message.QueueId;
+        var id = message.QueueId;
+        envelope.QueueId = id;
         envelope.Size = message.Length;
+        envelope.ContentHash = message.ContentHash;
         var messageFile = await message.FinishAsync(ct).ConfigureAwait(false);
-        string envTemp = TakeRecycled() ?? Path.Combine(TempDirectory, message.QueueId + ".json");
-        // Both files must be durable before they are renamed into the queue: a crash may then leave them in tmp/
-        // (removed at start, never acknowledged) but never an envelope in active/ whose bytes were lost.
+        string envTemp = TakeRecycled() ?? Path.Combine(TempDirectory, id + ".json");
         var envelopeFile = await WriteFileAsync(envTemp, envelope, ct).ConfigureAwait(false);
+        var messagePath = MessagePath(id);
+        var envelopePath = EnvelopePath(id, QueueState.Active);
+        bool renamed = false;
         try
         {
-            await _dirSync.SyncFilesAsync(messageFile, envelopeFile, ct).ConfigureAwait(false);
+            FileSync.Rename(message.TempPath, messagePath);
+            FileSync.Rename(envTemp, envelopePath);
+            renamed = true;
+            await _dirSync.SyncFilesAndDirectoriesAsync(messageFile, envelopeFile, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Not acknowledged: take it back out of the queue, so that neither the scheduler nor a restart
+            // delivers a message whose client was told it failed (it will send it again).
+            if (renamed) File.Delete(envelopePath);
+            File.Delete(messagePath);
+            File.Delete(envTemp);
+            throw;
         }
         finally
         {
             await envelopeFile.DisposeAsync().ConfigureAwait(false);
         }
         await message.CloseAsync().ConfigureAwait(false);
-        File.Move(message.TempPath, MessagePath(message.QueueId));
-        File.Move(envTemp, EnvelopePath(message.QueueId, QueueState.Active));
-        await _dirSync.SyncAsync(ct).ConfigureAwait(false);
         // The message is durable now: a failing subscriber must not turn that into an error for the client.
         try { MessageCommitted?.Invoke(envelope); }
         catch (Exception e) { LogSubscriberFailed(envelope.QueueId, e); }
@@ -135,7 +161,7 @@ public sealed partial class Spool
             File.Delete(temp);
             return false;
         }
-        File.Move(temp, target, overwrite: true);
+        FileSync.Rename(temp, target);
         if (state == QueueState.Active) await _dirSync.SyncAsync(ct).ConfigureAwait(false);
         else FileSync.Directory(StateDirectory(state));
         return true;
@@ -158,36 +184,39 @@ public sealed partial class Spool
     public void Remove(string queueId)
     {
         foreach (QueueState state in Enum.GetValues<QueueState>())
-        {
-            var path = EnvelopePath(queueId, state);
-            if (File.Exists(path)) Recycle(path);
-        }
+            if (Recycle(EnvelopePath(queueId, state))) break;
         Recycle(MessagePath(queueId));
     }
 
     /// <summary>
     /// Takes a removed file out of the spool into tmp/ for reuse by a later message or envelope (truncated when
     /// reopened), or deletes it when enough are kept. Files in tmp/ are never acknowledged: the start-up scan
-    /// removes them. Missing files are ignored, as File.Delete does.
+    /// removes them. Returns false for a missing file.
     /// </summary>
-    private void Recycle(string path)
+    private bool Recycle(string path)
     {
         if (Interlocked.Increment(ref _recycledCount) <= RecycledFilesKept)
         {
             var target = Path.Combine(TempDirectory, "recycled." + Interlocked.Increment(ref _recycleSequence).ToString(System.Globalization.CultureInfo.InvariantCulture));
             try
             {
-                File.Move(path, target);
+                FileSync.Rename(path, target);
                 _recycled.Enqueue(target);
-                return;
+                return true;
             }
             catch (FileNotFoundException) { }
             catch (DirectoryNotFoundException) { }
             Interlocked.Decrement(ref _recycledCount);
-            return;
+            return false;
         }
         Interlocked.Decrement(ref _recycledCount);
-        File.Delete(path);
+        try
+        {
+            if (!File.Exists(path)) return false;
+            File.Delete(path);
+            return true;
+        }
+        catch (DirectoryNotFoundException) { return false; }
     }
 
     private string? TakeRecycled()
@@ -238,8 +267,8 @@ public sealed partial class Spool
         }
     }
 
-    public Stream OpenMessage(string queueId) =>
-        new FileStream(MessagePath(queueId), FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
+    /// <summary>The stored bytes, for reading (see <see cref="SpoolFileStream"/>).</summary>
+    public Stream OpenMessage(string queueId) => SpoolFileStream.OpenRead(MessagePath(queueId));
 
     [LoggerMessage(Level = LogLevel.Error, Message = "spool: a subscriber failed after {QueueId} was committed")]
     private partial void LogSubscriberFailed(string queueId, Exception e);
@@ -258,10 +287,13 @@ public sealed partial class Spool
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(envelope, EnvelopeJsonContext.Default.QueuedMessage);
         // OpenOrCreate and a final SetLength rather than Create (O_TRUNC): a recycled file keeps its blocks.
-        var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
+        // Written synchronously: a small write into the page cache costs less than the thread-pool hand-off of
+        // an "asynchronous" file write, which on Unix is a blocking pwrite(2) on another thread.
+        ct.ThrowIfCancellationRequested();
+        var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 0, FileOptions.None);
         try
         {
-            await fs.WriteAsync(bytes, ct).ConfigureAwait(false);
+            fs.Write(bytes);
             if (fs.Length != bytes.Length) fs.SetLength(bytes.Length);
             return fs;
         }

@@ -51,6 +51,8 @@ public sealed class DurabilityTests
         await Task.WhenAll(senders);
         await server.DisposeAsync();
         Assert.True(acknowledged.Count >= 40, $"only {acknowledged.Count} messages acknowledged before the deadline");
+        // Not a clean stop: the restart verifies every queued message against the length and hash in its envelope.
+        Assert.True(File.Exists(Path.Combine(dataDir, "queue", "in-use")));
 
         // Restart on the same data: the start-up scan removes what was never acknowledged and keeps the rest.
         await using var restarted = await PostboteProcess.LaunchAsync(dataDir, Path.Combine(dataDir, "postbote.json"), "serve", "--config", Path.Combine(dataDir, "postbote.json"));
@@ -111,6 +113,8 @@ public sealed class DurabilityTests
         var after = await c.ReadLineAsync();
         Assert.StartsWith("421 4.3.2", after);
         Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        // A clean stop: the next start need not read every queued message to verify it.
+        Assert.False(File.Exists(Path.Combine(server.DataDirectory, "queue", "in-use")));
         var envelopes = System.IO.Directory.GetFiles(Path.Combine(server.DataDirectory, "queue", "active"), "*.json");
         Assert.Single(envelopes);
     }

@@ -15,6 +15,9 @@ public sealed class QueuedMessage
     public DsnReturn Return { get; set; }
     public string? EnvelopeId { get; set; }
     public long Size { get; set; }
+    /// <summary>XXH3-64 of the stored bytes (16 hex digits): lets the start-up scan after an unclean stop tell a
+    /// commit that never completed (never acknowledged) from an intact message. Null in envelopes of older versions.</summary>
+    public string? ContentHash { get; set; }
     public string ClientAddress { get; set; } = "";
     public string? HeloName { get; set; }
     /// <summary>RFC 3848 protocol: SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA, LOCAL.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Postbote.Configuration;
 using Postbote.Hosting;
 using Spectre.Console.Cli;
@@ -22,7 +23,10 @@ public sealed class ServeCommand : AsyncCommand<ConfigSettings>
         try
         {
             await using var app = await ServerHost.BuildAsync(config);
-            await app.RunAsync();
+            var spool = app.Services.GetRequiredService<Postbote.Queue.Spool>();
+            await app.RunAsync(); // stops and disposes the host
+            // Every listener and the queue manager have stopped: no commit is in flight.
+            spool.MarkCleanStop();
             return 0;
         }
         catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
