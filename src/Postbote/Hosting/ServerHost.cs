@@ -21,12 +21,9 @@ public static class ServerHost
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff ";
-            o.UseUtcTimestamp = true;
-        });
+        // Created by the container (not given as an instance) so that disposing the host disposes it: the last lines are written.
+        builder.Services.AddSingleton<ILoggerProvider>(_ => new BufferedConsoleLoggerProvider(Console.OpenStandardOutput(),
+            Microsoft.Extensions.Hosting.Systemd.SystemdHelpers.IsSystemdService(), TimeProvider.System));
         builder.Logging.SetMinimumLevel(Enum.Parse<LogLevel>(config.Options.LogLevel, ignoreCase: true));
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         logging?.Invoke(builder.Logging);
