@@ -12,22 +12,38 @@ namespace Postbote.Queue;
 /// </summary>
 internal sealed class DirectorySyncBatcher
 {
-    /// <summary>Batches of more fsyncs than this use one syncfs instead (when available).</summary>
-    private const int LargestFsyncBatch = 4;
+    /// <summary>Batches of more fsyncs than this use one syncfs instead (when available): a lone commit
+    /// (two files, three directories) is fsynced, two or more at once are synced with syncfs.</summary>
+    private const int LargestFsyncBatch = 5;
 
     private readonly string[] _directories;
-    private readonly string? _fileSystemPath;
+    private readonly int _fileSystemFd = -1;
+    private readonly Action<Exception>? _onError;
     private readonly Lock _lock = new();
     private Batch? _next;
     private bool _running;
+    private long _started, _completed;
 
-    /// <param name="directories">The directories that renames are made into, fsynced for <see cref="SyncAsync"/>.</param>
+    /// <param name="directories">The directories that renames are made into and out of, fsynced for
+    /// <see cref="SyncAsync"/>; the first also carries the device cache flush after a syncfs.</param>
     /// <param name="fileSystemPath">A directory on the spool's file system, synced as a whole with syncfs(2) for large batches, or null.</param>
-    public DirectorySyncBatcher(string[] directories, string? fileSystemPath = null)
+    /// <param name="onError">Told of every failed sync, before the waiters of that batch fail.</param>
+    public DirectorySyncBatcher(string[] directories, string? fileSystemPath = null, Action<Exception>? onError = null)
     {
         _directories = directories;
-        _fileSystemPath = fileSystemPath is not null && FileSync.CanSyncFileSystem ? fileSystemPath : null;
+        _onError = onError;
+        // One descriptor for the life of the spool: syncfs(2) reports a write-back error to each descriptor that
+        // has not seen it yet, so a descriptor opened per call would miss every error that happened between
+        // two calls (during background write-back of a message still being received).
+        if (fileSystemPath is not null && FileSync.CanSyncFileSystem) _fileSystemFd = FileSync.OpenDirectoryDescriptor(fileSystemPath);
     }
+
+    /// <summary>The number a batch beginning after this moment will have (see <see cref="CompletedBatches"/>).</summary>
+    public long NextBatch => Interlocked.Read(ref _started) + 1;
+
+    /// <summary>The number of the last batch that made the directories durable (a syncfs, or the fsyncs of a batch
+    /// with renames): a rename made before batch N began is durable once this is at least N.</summary>
+    public long CompletedBatches => Interlocked.Read(ref _completed);
 
     private sealed class Batch
     {
@@ -91,12 +107,17 @@ internal sealed class DirectorySyncBatcher
                 batch = _next;
                 _next = null;
             }
+            long number = Interlocked.Increment(ref _started);
             try
             {
                 int fsyncs = batch.Files.Count + (batch.Directories ? _directories.Length : 0);
-                if (_fileSystemPath is not null && fsyncs > LargestFsyncBatch)
+                if (_fileSystemFd >= 0 && fsyncs > LargestFsyncBatch)
                 {
-                    FileSync.FileSystem(_fileSystemPath);
+                    FileSync.SyncFileSystem(_fileSystemFd);
+                    // Without a journal, syncfs may issue the device cache flush before its last metadata writes
+                    // (inode tables, directory blocks) complete; an fsync after it flushes the cache again, covering
+                    // everything syncfs wrote. With a journal this costs one cache flush.
+                    FileSync.Directory(_directories[0]);
                 }
                 else
                 {
@@ -114,14 +135,17 @@ internal sealed class DirectorySyncBatcher
                         Task.WaitAll(others);
                     }
                 }
+                if (batch.Directories || fsyncs > LargestFsyncBatch && _fileSystemFd >= 0) Interlocked.Exchange(ref _completed, number);
                 batch.Done.SetResult();
             }
             catch (AggregateException e)
             {
+                _onError?.Invoke(e);
                 batch.Done.SetException(e.InnerExceptions);
             }
             catch (Exception e)
             {
+                _onError?.Invoke(e);
                 batch.Done.SetException(e);
             }
         }

@@ -39,6 +39,8 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
     /// <summary>Bytes written so far (the stored size).</summary>
     public long Length { get; private set; }
     internal bool Closed { get; private set; }
+    /// <summary>The spool's count of failed syncs when this message was begun (see <see cref="Spool.CommitAsync"/>).</summary>
+    internal int ErrorEpoch { get; init; }
     /// <summary>XXH3-64 of the bytes written so far, as stored in the envelope (<see cref="QueuedMessage.ContentHash"/>).</summary>
     public string ContentHash => _hash.GetCurrentHashAsUInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 

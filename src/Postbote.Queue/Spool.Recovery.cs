@@ -13,13 +13,17 @@ public sealed partial class Spool
     /// After an unclean stop (the marker <see cref="UncleanMarkerPath"/> is still there) it also verifies the length and
     /// hash of every queued message against its envelope: a commit cut short by a power loss was never acknowledged
     /// but may have left a renamed envelope whose bytes did not reach the disk (see <see cref="CommitAsync"/>).
-    /// Ends by setting the marker again, until <see cref="MarkCleanStop"/>.
+    /// Ends by setting the marker again, until <see cref="MarkCleanStopAsync"/>.
     /// </summary>
     public SpoolRecoveryReport Recover()
     {
         int temps = 0, orphans = 0, corrupt = 0, resumed = 0;
         bool verify = File.Exists(UncleanMarkerPath);
-        DateTimeOffset newest = DateTimeOffset.MinValue;
+        long newest = long.MinValue;
+        void SeeId(string id)
+        {
+            if (QueueId.IsValid(id)) newest = Math.Max(newest, QueueId.ArrivalOf(id).ToUnixTimeMilliseconds());
+        }
         foreach (var file in System.IO.Directory.GetFiles(TempDirectory))
         {
             File.Delete(file);
@@ -37,8 +41,8 @@ public sealed partial class Spool
                     var env = JsonSerializer.Deserialize(File.ReadAllBytes(file), EnvelopeJsonContext.Default.QueuedMessage);
                     ok = env is not null && env.QueueId == id && IsIntact(env, verify);
                 }
-                catch (JsonException) { ok = false; }
-                if (QueueId.IsValid(id) && QueueId.ArrivalOf(id) is var arrival && arrival > newest) newest = arrival;
+                catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException) { ok = false; }
+                SeeId(id);
                 if (ok)
                 {
                     withEnvelope.Add(id);
@@ -46,27 +50,29 @@ public sealed partial class Spool
                     continue;
                 }
                 var target = Path.Combine(StateDirectory(QueueState.Corrupt), Path.GetFileName(file));
-                File.Move(file, target, overwrite: true);
+                for (int n = 1; File.Exists(target); n++)
+                    target = Path.Combine(StateDirectory(QueueState.Corrupt), $"{id}.{n}.json");
+                File.Move(file, target);
                 corrupt++;
                 withEnvelope.Add(id); // keep its message file for inspection
                 LogCorrupt(id, state);
             }
         }
         foreach (var file in System.IO.Directory.GetFiles(StateDirectory(QueueState.Corrupt), "*.json"))
-            withEnvelope.Add(Path.GetFileNameWithoutExtension(file));
+        {
+            var name = Path.GetFileNameWithoutExtension(file);
+            withEnvelope.Add(name.Length > QueueId.Length ? name[..QueueId.Length] : name);
+        }
         foreach (var file in System.IO.Directory.GetFiles(MessageDirectory))
         {
             if (withEnvelope.Contains(Path.GetFileName(file))) continue;
             File.Delete(file);
             orphans++;
         }
-        foreach (var file in System.IO.Directory.GetFiles(MessageDirectory))
-            if (Path.GetFileName(file) is var id && QueueId.IsValid(id) && QueueId.ArrivalOf(id) is var arrival && arrival > newest) newest = arrival;
-        FileSync.Directory(TempDirectory);
-        FileSync.Directory(MessageDirectory);
-        File.WriteAllBytes(UncleanMarkerPath, []);
-        FileSync.Directory(Root);
-        lock (_idLock) _newestRecovered = newest;
+        foreach (var file in System.IO.Directory.GetFiles(MessageDirectory)) SeeId(Path.GetFileName(file));
+        foreach (var dir in AllDirectories) FileSync.Directory(dir);
+        EnsureInUseMarker();
+        lock (_idLock) _newestRecoveredMillis = newest;
         var report = new SpoolRecoveryReport(resumed, temps, orphans, corrupt);
         LogRecovered(report.Resumed, report.TemporaryFilesRemoved, report.OrphansRemoved, report.MovedToCorrupt);
         return report;
@@ -75,14 +81,89 @@ public sealed partial class Spool
     /// <summary>Present while a server uses the spool; its presence at start means the last stop was not clean.</summary>
     public string UncleanMarkerPath => Path.Combine(Root, "in-use");
 
-    /// <summary>
-    /// Records a clean stop (every commit finished, nothing writing): the next start-up scan may trust the message
-    /// files without reading them. Losing this removal in a crash only makes the next scan verify.
-    /// </summary>
-    public void MarkCleanStop()
+    private string[] AllDirectories =>
+        [TempDirectory, MessageDirectory, StateDirectory(QueueState.Active), StateDirectory(QueueState.Hold), StateDirectory(QueueState.Corrupt)];
+
+    private readonly Lock _writersLock = new();
+    private int _writers;
+    private bool _closed;
+    private TaskCompletionSource? _writersDone;
+    private volatile bool _markerSet;
+
+    /// <summary>Sets the marker (durably) before the first write of this spool instance that could leave a torn
+    /// commit behind: the start-up scan, a commit or an envelope rewrite by the server or by a local submission.</summary>
+    private void EnsureInUseMarker()
     {
-        try { File.Delete(UncleanMarkerPath); }
-        catch (IOException e) { LogMarkerNotRemoved(e.Message); }
+        if (_markerSet) return;
+        lock (_writersLock)
+        {
+            if (_markerSet) return;
+            if (!File.Exists(UncleanMarkerPath))
+            {
+                File.WriteAllBytes(UncleanMarkerPath, []);
+                FileSync.Directory(Root);
+            }
+            _markerSet = true;
+        }
+    }
+
+    private void BeginWrite()
+    {
+        lock (_writersLock)
+        {
+            if (_closed) throw new IOException("spool: closed for a clean stop; not queued");
+            _writers++;
+        }
+    }
+
+    private void EndWrite()
+    {
+        lock (_writersLock)
+        {
+            if (--_writers == 0) _writersDone?.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Records a clean stop so that the next start-up scan may trust the message files without reading them:
+    /// refuses further commits and envelope rewrites, waits (at most <paramref name="wait"/>) for those running,
+    /// makes the whole spool durable, then removes the marker. If writes are still running after the wait the
+    /// marker stays (the next start verifies). Losing the removal in a crash only makes the next scan verify.
+    /// Returns whether the stop was recorded as clean.
+    /// </summary>
+    public async Task<bool> MarkCleanStopAsync(TimeSpan wait)
+    {
+        Task running;
+        lock (_writersLock)
+        {
+            _closed = true;
+            if (_writers == 0) running = Task.CompletedTask;
+            else running = (_writersDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+        try { await running.WaitAsync(wait).ConfigureAwait(false); }
+        catch (TimeoutException)
+        {
+            LogMarkerKept("commits were still running");
+            return false;
+        }
+        try
+        {
+            if (FileSync.CanSyncFileSystem)
+            {
+                int fd = FileSync.OpenDirectoryDescriptor(Root);
+                try { FileSync.SyncFileSystem(fd); }
+                finally { FileSync.CloseDescriptor(fd); }
+            }
+            foreach (var dir in AllDirectories) FileSync.Directory(dir);
+            File.Delete(UncleanMarkerPath);
+            FileSync.Directory(Root);
+            return true;
+        }
+        catch (IOException e)
+        {
+            LogMarkerKept(e.Message);
+            return false;
+        }
     }
 
     /// <summary>The message file exists with the length in the envelope and, when asked (and recorded), its hash.</summary>
@@ -90,6 +171,7 @@ public sealed partial class Spool
     {
         var path = MessagePath(envelope.QueueId);
         var info = new FileInfo(path);
+        // The caller treats an I/O error reading the file (likely after a power loss) as "not intact".
         if (!info.Exists || info.Length != envelope.Size) return false;
         if (!verifyHash || envelope.ContentHash is null) return true;
         var hash = new System.IO.Hashing.XxHash3();
@@ -104,8 +186,8 @@ public sealed partial class Spool
         return hash.GetCurrentHashAsUInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture) == envelope.ContentHash;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "spool: could not remove the in-use marker at a clean stop ({Reason}); the next start verifies every message")]
-    private partial void LogMarkerNotRemoved(string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "spool: stop not recorded as clean ({Reason}); the next start verifies every message")]
+    private partial void LogMarkerKept(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "spool: envelope {QueueId} in {State} is unreadable or its message file is missing or incomplete; moved to corrupt/")]
     private partial void LogCorrupt(string queueId, QueueState state);

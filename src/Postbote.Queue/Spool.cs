@@ -9,26 +9,24 @@ namespace Postbote.Queue;
 /// The durable queue on disk (DESIGN.md "The spool"). Layout under the queue directory:
 /// <c>tmp/</c> files being written; <c>messages/ID</c> the message bytes, written once and never rewritten;
 /// <c>active/ID.json</c>, <c>hold/ID.json</c>, <c>corrupt/ID.json</c> the envelope, whose directory is its state.
-/// A message is acknowledged only after its file and envelope are durable in tmp/ and both renames are made
-/// durable. Both steps are shared by all commits that wait at the same time (group commit, see
-/// <see cref="DirectorySyncBatcher"/>): under concurrency a batch of sessions costs two syncfs(2) of the
-/// spool's file system, not two fsyncs and a directory fsync per message.
+/// A message is acknowledged only after its file, its envelope and both renames into the queue are durable, in one
+/// sync shared by all commits that wait at the same time (group commit, see <see cref="DirectorySyncBatcher"/>):
+/// under concurrency a batch of sessions costs one syncfs(2) of the spool's file system, not two fsyncs and
+/// directory fsyncs per message.
 /// </summary>
 public sealed partial class Spool
 {
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly DirectorySyncBatcher _dirSync;
-    private int _sequence = Random.Shared.Next(0, 0x7FFF);
+    private readonly int _sequenceSeed = Random.Shared.Next(0, 0x8000);
+    private int _issuedThisMillisecond;
     private long _lastMillis;
     private readonly Lock _idLock = new();
-    private DateTimeOffset? _newestRecovered;
-    // Files of removed messages kept in tmp/ for reuse (see Recycle): creating and deleting two inodes per
-    // message is the largest kernel cost of the accept path on ext4, reusing them costs a truncate.
-    private const int RecycledFilesKept = 512;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _recycled = new();
-    private int _recycledCount;
-    private long _recycleSequence;
+    private long? _newestRecoveredMillis;
+    // Bumped by every failed sync: a message begun before a write-back error may have lost pages to it, even if
+    // the sync that reported the error was another batch's (see CommitAsync).
+    private int _errorEpoch;
 
     public Spool(string queueDirectory, TimeProvider time, ILogger<Spool> logger)
     {
@@ -39,7 +37,10 @@ public sealed partial class Spool
         MessageDirectory = Path.Combine(Root, "messages");
         foreach (var dir in new[] { TempDirectory, MessageDirectory, StateDirectory(QueueState.Active), StateDirectory(QueueState.Hold), StateDirectory(QueueState.Corrupt) })
             System.IO.Directory.CreateDirectory(dir);
-        _dirSync = new DirectorySyncBatcher(new[] { MessageDirectory, StateDirectory(QueueState.Active) }, Root);
+        // tmp/ is synced too: the renames out of it must not leave a second name behind (on ext4 without a
+        // journal), which the start-up scan would delete.
+        _dirSync = new DirectorySyncBatcher(new[] { StateDirectory(QueueState.Active), MessageDirectory, TempDirectory }, Root,
+            onError: _ => Interlocked.Increment(ref _errorEpoch));
     }
 
     public string Root { get; }
@@ -53,23 +54,36 @@ public sealed partial class Spool
     public string MessagePath(string queueId) => Path.Combine(MessageDirectory, queueId);
     public string EnvelopePath(string queueId, QueueState state) => Path.Combine(StateDirectory(state), queueId + ".json");
 
-    /// <summary>Allocates a new queue id: sortable by arrival, never one already in the spool.</summary>
+    /// <summary>
+    /// Allocates a new queue id: sortable by arrival, never one already in the spool. Within the process ids never
+    /// repeat: the millisecond never goes back (a clock set back keeps the last one) and at most 32,768 ids share
+    /// one. After the start-up scan, a millisecond later than every id it saw cannot collide with the spool;
+    /// before it (a local submission with the server down), or with the clock set back, the disk is asked. The
+    /// commit's renames refuse to replace a file in any case.
+    /// </summary>
     public string NewQueueId()
     {
         lock (_idLock)
         {
             while (true)
             {
-                var now = _time.GetUtcNow();
-                long ms = now.ToUnixTimeMilliseconds();
-                if (ms != _lastMillis) _lastMillis = ms;
-                _sequence = (_sequence + 1) & 0x7FFF;
-                var id = QueueId.Create(now, _sequence);
-                // After the start-up scan, every id in the spool is older than the newest it saw: a later
-                // millisecond cannot collide with one of them, and this process never repeats its own sequence
-                // within a millisecond. Before the scan (a local submission with the server down), or with the
-                // clock set back, look on disk.
-                if (_newestRecovered is { } newest && now > newest) return id;
+                long ms = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                if (ms <= _lastMillis)
+                {
+                    ms = _lastMillis;
+                    if (++_issuedThisMillisecond > 0x7FFF)
+                    {
+                        ms = ++_lastMillis;
+                        _issuedThisMillisecond = 0;
+                    }
+                }
+                else
+                {
+                    _lastMillis = ms;
+                    _issuedThisMillisecond = 0;
+                }
+                var id = QueueId.Create(DateTimeOffset.FromUnixTimeMilliseconds(ms), (_sequenceSeed + _issuedThisMillisecond) & 0x7FFF);
+                if (_newestRecoveredMillis is { } newest && ms > newest) return id;
                 if (!File.Exists(MessagePath(id)) && !File.Exists(Path.Combine(TempDirectory, id))) return id;
             }
         }
@@ -78,10 +92,11 @@ public sealed partial class Spool
     /// <summary>Starts receiving a message: its bytes go to a temporary file until <see cref="CommitAsync"/>.</summary>
     public IncomingMessage BeginMessage(string queueId)
     {
+        int epoch = Volatile.Read(ref _errorEpoch);
         var recycled = TakeRecycled();
         return recycled is null
-            ? new(queueId, Path.Combine(TempDirectory, queueId), reuse: false)
-            : new(queueId, recycled, reuse: true);
+            ? new(queueId, Path.Combine(TempDirectory, queueId), reuse: false) { ErrorEpoch = epoch }
+            : new(queueId, recycled, reuse: true) { ErrorEpoch = epoch };
     }
 
     /// <summary>
@@ -98,6 +113,19 @@ public sealed partial class Spool
     /// </remarks>
     public async Task CommitAsync(IncomingMessage message, QueuedMessage envelope, CancellationToken ct)
     {
+        BeginWrite();
+        try
+        {
+            await CommitCoreAsync(message, envelope, ct).ConfigureAwait(false);
+        }
+        finally { EndWrite(); }
+        // The message is durable now: a failing subscriber must not turn that into an error for the client.
+        try { MessageCommitted?.Invoke(envelope); }
+        catch (Exception e) { LogSubscriberFailed(envelope.QueueId, e); }
+    }
+
+    private async Task CommitCoreAsync(IncomingMessage message, QueuedMessage envelope, CancellationToken ct)
+    {
         var id = message.QueueId;
         envelope.QueueId = id;
         envelope.Size = message.Length;
@@ -107,21 +135,30 @@ public sealed partial class Spool
         var envelopeFile = await WriteFileAsync(envTemp, envelope, ct).ConfigureAwait(false);
         var messagePath = MessagePath(id);
         var envelopePath = EnvelopePath(id, QueueState.Active);
-        bool renamed = false;
+        bool messageMoved = false, envelopeMoved = false;
         try
         {
-            FileSync.Rename(message.TempPath, messagePath);
-            FileSync.Rename(envTemp, envelopePath);
-            renamed = true;
+            EnsureInUseMarker();
+            // Never replace: an id already in the spool (a clock set back, another process) fails this commit
+            // (the client is told to try again) instead of overwriting an acknowledged message.
+            FileSync.RenameNoReplace(message.TempPath, messagePath);
+            messageMoved = true;
+            FileSync.RenameNoReplace(envTemp, envelopePath);
+            envelopeMoved = true;
             await _dirSync.SyncFilesAndDirectoriesAsync(messageFile, envelopeFile, ct).ConfigureAwait(false);
+            // A write-back error reported to any sync since this message was begun may have hit its pages
+            // (syncfs reports an error once, to whichever batch sees it first): not acknowledged.
+            if (Volatile.Read(ref _errorEpoch) != message.ErrorEpoch)
+                throw new IOException($"spool: a write error was reported while {id} was being received");
         }
         catch
         {
             // Not acknowledged: take it back out of the queue, so that neither the scheduler nor a restart
-            // delivers a message whose client was told it failed (it will send it again).
-            if (renamed) File.Delete(envelopePath);
-            File.Delete(messagePath);
-            File.Delete(envTemp);
+            // delivers a message whose client was told it failed (it will send it again). Only what this
+            // commit moved is removed.
+            if (envelopeMoved) File.Delete(envelopePath);
+            else File.Delete(envTemp);
+            if (messageMoved) File.Delete(messagePath);
             throw;
         }
         finally
@@ -129,9 +166,6 @@ public sealed partial class Spool
             await envelopeFile.DisposeAsync().ConfigureAwait(false);
         }
         await message.CloseAsync().ConfigureAwait(false);
-        // The message is durable now: a failing subscriber must not turn that into an error for the client.
-        try { MessageCommitted?.Invoke(envelope); }
-        catch (Exception e) { LogSubscriberFailed(envelope.QueueId, e); }
     }
 
     /// <summary>Queues a message built in memory (a bounce, a local submission) with the same durability.</summary>
@@ -151,6 +185,14 @@ public sealed partial class Spool
     /// </summary>
     public async Task<bool> UpdateAsync(QueuedMessage envelope, QueueState state, CancellationToken ct)
     {
+        BeginWrite();
+        try { return await UpdateCoreAsync(envelope, state, ct).ConfigureAwait(false); }
+        finally { EndWrite(); }
+    }
+
+    private async Task<bool> UpdateCoreAsync(QueuedMessage envelope, QueueState state, CancellationToken ct)
+    {
+        EnsureInUseMarker();
         var target = EnvelopePath(envelope.QueueId, state);
         if (!File.Exists(target)) return false;
         string temp = TakeRecycled() ?? Path.Combine(TempDirectory, $"{envelope.QueueId}.{Guid.NewGuid():N}.upd");
@@ -178,52 +220,6 @@ public sealed partial class Spool
         FileSync.Directory(StateDirectory(to));
         FileSync.Directory(StateDirectory(from));
         return true;
-    }
-
-    /// <summary>Removes a message from the spool: the envelope first, so a crash never leaves an envelope without data.</summary>
-    public void Remove(string queueId)
-    {
-        foreach (QueueState state in Enum.GetValues<QueueState>())
-            if (Recycle(EnvelopePath(queueId, state))) break;
-        Recycle(MessagePath(queueId));
-    }
-
-    /// <summary>
-    /// Takes a removed file out of the spool into tmp/ for reuse by a later message or envelope (truncated when
-    /// reopened), or deletes it when enough are kept. Files in tmp/ are never acknowledged: the start-up scan
-    /// removes them. Returns false for a missing file.
-    /// </summary>
-    private bool Recycle(string path)
-    {
-        if (Interlocked.Increment(ref _recycledCount) <= RecycledFilesKept)
-        {
-            var target = Path.Combine(TempDirectory, "recycled." + Interlocked.Increment(ref _recycleSequence).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            try
-            {
-                FileSync.Rename(path, target);
-                _recycled.Enqueue(target);
-                return true;
-            }
-            catch (FileNotFoundException) { }
-            catch (DirectoryNotFoundException) { }
-            Interlocked.Decrement(ref _recycledCount);
-            return false;
-        }
-        Interlocked.Decrement(ref _recycledCount);
-        try
-        {
-            if (!File.Exists(path)) return false;
-            File.Delete(path);
-            return true;
-        }
-        catch (DirectoryNotFoundException) { return false; }
-    }
-
-    private string? TakeRecycled()
-    {
-        if (!_recycled.TryDequeue(out var path)) return null;
-        Interlocked.Decrement(ref _recycledCount);
-        return path;
     }
 
     public QueuedMessage? Load(string queueId, QueueState state)

@@ -97,7 +97,7 @@ public sealed class SpoolTests : IDisposable
         var spool = NewSpool();
         spool.Recover();
         var id = await spool.EnqueueAsync(QueueFixture.OriginalMessage, new QueuedMessage { ReversePath = "a@b.example", Recipients = [new() { Address = "c@d.example" }] }, CancellationToken.None);
-        spool.MarkCleanStop();
+        Assert.True(await spool.MarkCleanStopAsync(TimeSpan.FromSeconds(10)));
         Assert.False(File.Exists(spool.UncleanMarkerPath));
         // Same length, other bytes: only a hash would notice, and after a clean stop nothing was left half-done.
         File.WriteAllBytes(spool.MessagePath(id), new byte[QueueFixture.OriginalMessage.Length]);
@@ -108,7 +108,7 @@ public sealed class SpoolTests : IDisposable
 
         // A message file shorter than its envelope says is caught either way.
         File.WriteAllBytes(again.MessagePath(id), new byte[10]);
-        again.MarkCleanStop();
+        Assert.True(await again.MarkCleanStopAsync(TimeSpan.FromSeconds(10)));
         var third = NewSpool();
         Assert.Equal(1, third.Recover().MovedToCorrupt);
     }
@@ -138,5 +138,75 @@ public sealed class SpoolTests : IDisposable
         again.Recover();
         var next = again.NewQueueId();
         Assert.True(string.CompareOrdinal(next, first) > 0, $"{next} should sort after {first}");
+    }
+
+    private static QueuedMessage NewEnvelope() => new() { ReversePath = "a@b.example", Recipients = [new() { Address = "c@d.example" }] };
+
+    [Fact]
+    public async Task A_commit_under_an_id_already_in_the_spool_fails_and_leaves_the_queued_message_alone()
+    {
+        // Queue ids can repeat across processes (a clock set back, a local submission racing the server's start);
+        // the commit's renames must refuse rather than replace an acknowledged message.
+        var spool = NewSpool();
+        var id = await spool.EnqueueAsync(QueueFixture.OriginalMessage, NewEnvelope(), CancellationToken.None);
+        var before = File.ReadAllBytes(spool.EnvelopePath(id, QueueState.Active));
+
+        var incoming = spool.BeginMessage(id);
+        ((IBufferWriter<byte>)incoming).Write("Subject: other\r\n\r\nother\r\n"u8);
+        await Assert.ThrowsAnyAsync<IOException>(() => spool.CommitAsync(incoming, NewEnvelope(), CancellationToken.None));
+        await incoming.DisposeAsync(); // as the session does with a message it could not queue
+
+        Assert.Equal(before, File.ReadAllBytes(spool.EnvelopePath(id, QueueState.Active)));
+        Assert.Equal(QueueFixture.OriginalMessage, File.ReadAllBytes(spool.MessagePath(id)));
+        Assert.Empty(System.IO.Directory.GetFiles(spool.TempDirectory).Where(f => !Path.GetFileName(f).StartsWith("recycled.")));
+    }
+
+    [Fact]
+    public async Task After_a_clean_stop_is_recorded_no_commit_is_accepted()
+    {
+        var spool = NewSpool();
+        spool.Recover();
+        Assert.True(await spool.MarkCleanStopAsync(TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAsync<IOException>(() => spool.EnqueueAsync(QueueFixture.OriginalMessage, NewEnvelope(), CancellationToken.None));
+        Assert.False(File.Exists(spool.UncleanMarkerPath));
+        Assert.Empty(spool.List(QueueState.Active));
+    }
+
+    [Fact]
+    public async Task A_local_submission_without_a_server_sets_the_in_use_marker_itself()
+    {
+        // `postbote sendmail` with the server down writes straight into the spool: its commit must be verified
+        // at the next start if power fails, so it sets the marker even though no start-up scan ran.
+        var spool = NewSpool();
+        await spool.EnqueueAsync(QueueFixture.OriginalMessage, NewEnvelope(), CancellationToken.None);
+        Assert.True(File.Exists(spool.UncleanMarkerPath));
+    }
+
+    [Fact]
+    public async Task A_removed_file_is_reused_only_after_a_sync_made_its_removal_durable()
+    {
+        var spool = NewSpool();
+        var id = await spool.EnqueueAsync(QueueFixture.OriginalMessage, NewEnvelope(), CancellationToken.None);
+        spool.Remove(id);
+        // No sync since the removal: a new message gets a fresh file.
+        await using (var fresh = spool.BeginMessage(spool.NewQueueId()))
+            Assert.DoesNotContain("recycled.", fresh.TempPath);
+        // A commit's sync covers the removal's renames; from then on the removed files are reused.
+        await spool.EnqueueAsync(QueueFixture.OriginalMessage, NewEnvelope(), CancellationToken.None);
+        await using var reused = spool.BeginMessage(spool.NewQueueId());
+        Assert.Contains("recycled.", reused.TempPath);
+    }
+
+    [Fact]
+    public async Task A_second_corrupt_envelope_with_the_same_id_does_not_replace_the_first()
+    {
+        var spool = NewSpool();
+        var id = await spool.EnqueueAsync(QueueFixture.OriginalMessage, NewEnvelope(), CancellationToken.None);
+        File.WriteAllText(spool.EnvelopePath(id, QueueState.Corrupt), "{ first }");
+        File.WriteAllText(spool.EnvelopePath(id, QueueState.Active), "{ torn");
+        Assert.Equal(1, NewSpool().Recover().MovedToCorrupt);
+        Assert.Equal("{ first }", File.ReadAllText(spool.EnvelopePath(id, QueueState.Corrupt)));
+        Assert.Equal("{ torn", File.ReadAllText(Path.Combine(spool.StateDirectory(QueueState.Corrupt), id + ".1.json")));
+        Assert.True(File.Exists(spool.MessagePath(id)), "the message file of a corrupt envelope is kept for inspection");
     }
 }

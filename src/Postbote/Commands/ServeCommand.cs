@@ -26,7 +26,7 @@ public sealed class ServeCommand : AsyncCommand<ConfigSettings>
             var spool = app.Services.GetRequiredService<Postbote.Queue.Spool>();
             await app.RunAsync(); // stops and disposes the host
             // Every listener and the queue manager have stopped: no commit is in flight.
-            spool.MarkCleanStop();
+            await spool.MarkCleanStopAsync(TimeSpan.FromSeconds(10));
             return 0;
         }
         catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
