@@ -74,11 +74,21 @@ public class SmtpClientConnectionTests
     }
 
     [Fact]
-    public async Task No_DATA_when_every_recipient_is_refused()
+    public async Task No_content_is_sent_when_every_recipient_is_refused_RFC2920_3_1()
     {
+        // DATA ends the pipelined group; the server refuses it for want of a recipient and no content follows.
         await using var peer = new ScriptedSmtpPeer(new SmtpPeerScript { RcptReply = _ => "550 5.1.1 No such user" });
         var results = await SendOnceAsync(peer, TestMessages.Request(TestMessages.SimpleBody, "a@example.net", "b@example.net"));
         Assert.All(results, r => Assert.Equal(FailureScope.Recipient, r.Scope));
+        Assert.Empty(peer.Transactions);
+    }
+
+    [Fact]
+    public async Task Without_PIPELINING_DATA_waits_for_an_accepted_recipient()
+    {
+        await using var peer = new ScriptedSmtpPeer(new SmtpPeerScript { RcptReply = _ => "550 5.1.1 No such user", EhloReply = "250-peer.test\r\n250 SIZE 1000000" });
+        var results = await SendOnceAsync(peer, TestMessages.Request(TestMessages.SimpleBody, "a@example.net"));
+        Assert.Equal(FailureScope.Recipient, Assert.Single(results).Scope);
         Assert.DoesNotContain("DATA", peer.Commands);
     }
 
@@ -221,7 +231,7 @@ public class SmtpClientConnectionTests
     }
 
     [Fact]
-    public async Task Connection_is_reused_for_two_messages_with_RSET_between()
+    public async Task Connection_is_reused_for_two_messages_without_RSET_after_a_completed_transaction_RFC5321_4_1_1_4()
     {
         await using var peer = new ScriptedSmtpPeer(new SmtpPeerScript());
         await using (var connection = await SmtpClientConnection.OpenAsync(Endpoint(peer), Options(), cancellationToken: None))
@@ -232,8 +242,26 @@ public class SmtpClientConnectionTests
         }
         Assert.Equal(1, peer.ConnectionCount);
         Assert.Equal(2, peer.Transactions.Count);
-        Assert.Contains("RSET", peer.Commands);
+        Assert.DoesNotContain("RSET", peer.Commands);
         Assert.Equal("QUIT", peer.Commands.Last());
+    }
+
+    [Fact]
+    public async Task A_transaction_left_open_is_reset_before_the_next_in_the_same_pipelined_group()
+    {
+        // The first message's only recipient is refused after MAIL was accepted: a transaction is open, so the
+        // next one starts with RSET, sent together with MAIL, RCPT and DATA (RFC 2920 3.1 allows RSET in a group).
+        await using var peer = new ScriptedSmtpPeer(new SmtpPeerScript { RcptReply = a => a.StartsWith("nobody") ? "550 5.1.1 No such user" : "250 2.1.5 Ok" });
+        await using (var connection = await SmtpClientConnection.OpenAsync(Endpoint(peer), Options(), cancellationToken: None))
+        {
+            Assert.False(Assert.Single(await connection.SendAsync(TestMessages.Request("Subject: 1\r\n\r\none\r\n", "nobody@example.net"), None)).IsSuccess);
+            Assert.True(Assert.Single(await connection.SendAsync(TestMessages.Request("Subject: 2\r\n\r\ntwo\r\n", "b@example.net"), None)).IsSuccess);
+        }
+        var commands = peer.Commands.Select(c => c.Split(' ')[0]).ToList();
+        int rset = commands.IndexOf("RSET");
+        Assert.True(rset > 0, string.Join(",", commands));
+        Assert.Equal(new[] { "RSET", "MAIL", "RCPT", "DATA" }, commands.Skip(rset).Take(4));
+        Assert.Single(peer.Transactions);
     }
 
     [Theory]

@@ -61,23 +61,31 @@ public sealed partial class SmtpClientConnection
 
     private async Task RunTransactionAsync(DeliveryRequest request, Stream message, RecipientResult?[] results, CancellationToken cancellationToken)
     {
-        if (_needsReset || TransactionCount > 1)
-        {
-            var rset = await CommandAsync("RSET", _options.RsetTimeout, "sending RSET", cancellationToken).ConfigureAwait(false);
-            if (!rset.IsPositiveCompletion)
-                throw new SmtpSessionException(false, rset.Status(), $"RSET refused by {RemoteMta}: {rset}", rset);
-        }
+        // RSET only after a transaction that did not end: a completed one (250 after the end of data) leaves the
+        // server ready for the next MAIL (RFC 5321 4.1.1.4). A cached connection the peer has closed meanwhile
+        // fails the first read like a session failure, and the delivery agent retries on a fresh connection.
+        bool reset = _needsReset;
         _needsReset = true;
-
         var recipients = request.Recipients;
-        QueueCommand(BuildMail(request));
         SmtpReply mail;
+        SmtpReply? data = null;
         var accepted = new List<int>();
         if (Capabilities.Pipelining)
         {
+            // RFC 2920: RSET, MAIL and RCPT may be sent as a group, and DATA may end it; one round trip for all
+            // (as Postfix's client does), the replies then read in order.
+            if (reset) QueueCommand("RSET");
+            QueueCommand(BuildMail(request));
             foreach (var rcpt in recipients)
                 QueueCommand(BuildRcpt(rcpt));
-            await FlushAsync(_options.MailTimeout, "sending MAIL FROM and RCPT TO", cancellationToken).ConfigureAwait(false);
+            QueueCommand("DATA");
+            await FlushAsync(_options.MailTimeout, "sending MAIL FROM, RCPT TO and DATA", cancellationToken).ConfigureAwait(false);
+            if (reset)
+            {
+                var rset = await ReadReplyAsync(_options.RsetTimeout, "waiting for the RSET reply", cancellationToken).ConfigureAwait(false);
+                if (!rset.IsPositiveCompletion)
+                    throw new SmtpSessionException(false, rset.Status(), $"RSET refused by {RemoteMta}: {rset}", rset);
+            }
             mail = await ReadReplyAsync(_options.MailTimeout, "waiting for the MAIL FROM reply", cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < recipients.Count; i++)
             {
@@ -85,9 +93,24 @@ public sealed partial class SmtpClientConnection
                 if (mail.IsPositiveCompletion)
                     RecordRcpt(i, reply, recipients, results, accepted);
             }
+            data = await ReadReplyAsync(_options.DataInitTimeout, "waiting for the DATA reply", cancellationToken).ConfigureAwait(false);
+            if (data.Code == 354 && (!mail.IsPositiveCompletion || accepted.Count == 0))
+            {
+                // A server that opened DATA although no recipient was accepted (RFC 2920 3.1 says it must not):
+                // end the empty message at once and discard whatever it answers.
+                await WriteRawAsync(".\r\n"u8.ToArray(), _options.DataBlockTimeout, "ending an empty DATA", cancellationToken).ConfigureAwait(false);
+                await ReadReplyAsync(_options.DataEndTimeout, "waiting for the end-of-data reply", cancellationToken).ConfigureAwait(false);
+            }
         }
         else
         {
+            if (reset)
+            {
+                var rset = await CommandAsync("RSET", _options.RsetTimeout, "sending RSET", cancellationToken).ConfigureAwait(false);
+                if (!rset.IsPositiveCompletion)
+                    throw new SmtpSessionException(false, rset.Status(), $"RSET refused by {RemoteMta}: {rset}", rset);
+            }
+            QueueCommand(BuildMail(request));
             await FlushAsync(_options.MailTimeout, "sending MAIL FROM", cancellationToken).ConfigureAwait(false);
             mail = await ReadReplyAsync(_options.MailTimeout, "waiting for the MAIL FROM reply", cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < recipients.Count && mail.IsPositiveCompletion; i++)
@@ -100,12 +123,14 @@ public sealed partial class SmtpClientConnection
         if (!mail.IsPositiveCompletion)
         {
             Fill(results, Enumerable.Range(0, recipients.Count), mail, $"MAIL FROM refused by {RemoteMta}", FailureScope.Message, recipients);
+            // No transaction was opened, and a pipelined DATA was refused (or ended above): nothing to reset.
+            if (data is not null) _needsReset = false;
             return;
         }
         if (accepted.Count == 0)
-            return;
+            return; // MAIL was accepted: the next transaction starts with RSET (pipelined, so free)
 
-        var data = await CommandAsync("DATA", _options.DataInitTimeout, "sending DATA", cancellationToken).ConfigureAwait(false);
+        data ??= await CommandAsync("DATA", _options.DataInitTimeout, "sending DATA", cancellationToken).ConfigureAwait(false);
         if (data.Code != 354)
         {
             Fill(results, accepted, data, $"DATA refused by {RemoteMta}", FailureScope.Message, recipients);
@@ -154,11 +179,14 @@ public sealed partial class SmtpClientConnection
                 }
                 if (read == 0)
                     break;
-                output.ResetWrittenCount();
                 stuffer.Encode(input.AsSpan(0, read), output);
-                await WriteRawAsync(output.WrittenMemory, _options.DataBlockTimeout, "sending the message content", cancellationToken).ConfigureAwait(false);
+                // Written once a buffer's worth has gathered: a small message and its end of data go in one send.
+                if (output.WrittenCount >= _options.DataBufferSize)
+                {
+                    await WriteRawAsync(output.WrittenMemory, _options.DataBlockTimeout, "sending the message content", cancellationToken).ConfigureAwait(false);
+                    output.ResetWrittenCount();
+                }
             }
-            output.ResetWrittenCount();
             stuffer.Complete(output);
             await WriteRawAsync(output.WrittenMemory, _options.DataBlockTimeout, "sending the end of data", cancellationToken).ConfigureAwait(false);
             await GuardAsync(async token =>
