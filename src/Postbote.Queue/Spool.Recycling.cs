@@ -5,21 +5,24 @@ namespace Postbote.Queue;
 public sealed partial class Spool
 {
     // Files of removed messages kept in tmp/ for reuse: creating and deleting two inodes per message is the
-    // largest kernel cost of the accept path on ext4, reusing one costs a truncate at most.
-    private const int RecycledFilesKept = 512;
-    private readonly Queue<(string Path, long DurableAfterBatch)> _recycled = new();
+    // largest kernel cost of the accept path on ext4, reusing one costs a truncate at most. Message files and
+    // envelopes are kept apart, so that a reused file is about the size it is cut to (a truncate that frees
+    // blocks costs more than one within the last block).
+    private const int RecycledFilesKept = 256;
+    private readonly Queue<(string Path, long DurableAfterBatch)> _recycledMessages = new();
+    private readonly Queue<(string Path, long DurableAfterBatch)> _recycledEnvelopes = new();
     private readonly Lock _recycleLock = new();
     private long _recycleSequence;
 
     /// <summary>Removes a message from the spool: the envelope first, so a crash never leaves an envelope without data.</summary>
     public void Remove(string queueId)
     {
-        if (!Recycle(EnvelopePath(queueId, QueueState.Active)))
+        if (!Recycle(EnvelopePath(queueId, QueueState.Active), _recycledEnvelopes))
         {
             foreach (var state in new[] { QueueState.Hold, QueueState.Corrupt })
                 if (Delete(EnvelopePath(queueId, state))) break;
         }
-        Recycle(MessagePath(queueId));
+        Recycle(MessagePath(queueId), _recycledMessages);
     }
 
     private static bool Delete(string path)
@@ -40,11 +43,11 @@ public sealed partial class Spool
     /// rename lost in a power failure while a new message overwrote the file in place, the removed message's
     /// name would come back pointing at the new message's bytes. Returns false for a missing file.
     /// </summary>
-    private bool Recycle(string path)
+    private bool Recycle(string path, Queue<(string Path, long DurableAfterBatch)> kept)
     {
         lock (_recycleLock)
         {
-            if (_recycled.Count >= RecycledFilesKept) return Delete(path);
+            if (kept.Count >= RecycledFilesKept) return Delete(path);
         }
         var target = Path.Combine(TempDirectory, "recycled." + Interlocked.Increment(ref _recycleSequence).ToString(CultureInfo.InvariantCulture));
         try
@@ -54,19 +57,24 @@ public sealed partial class Spool
         catch (FileNotFoundException) { return false; }
         catch (DirectoryNotFoundException) { return false; }
         long durableAfter = _dirSync.NextBatch;
-        lock (_recycleLock) _recycled.Enqueue((target, durableAfter));
+        lock (_recycleLock) kept.Enqueue((target, durableAfter));
         return true;
     }
 
-    /// <summary>A recycled file whose removal is durable, or null.</summary>
-    private string? TakeRecycled()
+    /// <summary>A recycled message file whose removal is durable, or null.</summary>
+    private string? TakeRecycledMessage() => TakeRecycled(_recycledMessages);
+
+    /// <summary>A recycled envelope file whose removal is durable, or null.</summary>
+    private string? TakeRecycledEnvelope() => TakeRecycled(_recycledEnvelopes);
+
+    private string? TakeRecycled(Queue<(string Path, long DurableAfterBatch)> kept)
     {
         long completed = _dirSync.CompletedBatches;
         lock (_recycleLock)
         {
-            if (_recycled.TryPeek(out var head) && head.DurableAfterBatch <= completed)
+            if (kept.TryPeek(out var head) && head.DurableAfterBatch <= completed)
             {
-                _recycled.Dequeue();
+                kept.Dequeue();
                 return head.Path;
             }
         }

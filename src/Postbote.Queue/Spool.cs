@@ -93,7 +93,7 @@ public sealed partial class Spool
     public IncomingMessage BeginMessage(string queueId)
     {
         int epoch = Volatile.Read(ref _errorEpoch);
-        var recycled = TakeRecycled();
+        var recycled = TakeRecycledMessage();
         return recycled is null
             ? new(queueId, Path.Combine(TempDirectory, queueId), reuse: false) { ErrorEpoch = epoch }
             : new(queueId, recycled, reuse: true) { ErrorEpoch = epoch };
@@ -131,7 +131,7 @@ public sealed partial class Spool
         envelope.Size = message.Length;
         envelope.ContentHash = message.ContentHash;
         var messageFile = await message.FinishAsync(ct).ConfigureAwait(false);
-        string envTemp = TakeRecycled() ?? Path.Combine(TempDirectory, id + ".json");
+        string envTemp = TakeRecycledEnvelope() ?? Path.Combine(TempDirectory, id + ".json");
         var envelopeFile = await WriteFileAsync(envTemp, envelope, ct).ConfigureAwait(false);
         var messagePath = MessagePath(id);
         var envelopePath = EnvelopePath(id, QueueState.Active);
@@ -195,7 +195,7 @@ public sealed partial class Spool
         EnsureInUseMarker();
         var target = EnvelopePath(envelope.QueueId, state);
         if (!File.Exists(target)) return false;
-        string temp = TakeRecycled() ?? Path.Combine(TempDirectory, $"{envelope.QueueId}.{Guid.NewGuid():N}.upd");
+        string temp = TakeRecycledEnvelope() ?? Path.Combine(TempDirectory, $"{envelope.QueueId}.{Guid.NewGuid():N}.upd");
         await using (var file = await WriteFileAsync(temp, envelope, ct).ConfigureAwait(false))
             await _dirSync.SyncFilesAsync(file, null, ct).ConfigureAwait(false);
         if (!File.Exists(target))
@@ -278,6 +278,9 @@ public sealed partial class Spool
         return new PrependedStream(prefix, OpenMessage(envelope.QueueId));
     }
 
+    private const int MaxEnvelopePadding = 1024;
+    private static readonly byte[] Spaces = Enumerable.Repeat((byte)' ', MaxEnvelopePadding).ToArray();
+
     /// <summary>Writes an envelope to <paramref name="path"/> and returns the file, open, for the caller to sync and close.</summary>
     private static async Task<FileStream> WriteFileAsync(string path, QueuedMessage envelope, CancellationToken ct)
     {
@@ -290,7 +293,14 @@ public sealed partial class Spool
         try
         {
             fs.Write(bytes);
-            if (fs.Length != bytes.Length) fs.SetLength(bytes.Length);
+            long length = fs.Length;
+            if (length > bytes.Length)
+            {
+                // A reused file that was longer: JSON allows trailing white space, and overwriting the rest of the
+                // last block with spaces costs less than a truncate; a much shorter envelope is cut instead.
+                if (length - bytes.Length <= MaxEnvelopePadding) fs.Write(Spaces.AsSpan(0, (int)(length - bytes.Length)));
+                else fs.SetLength(bytes.Length);
+            }
             return fs;
         }
         catch

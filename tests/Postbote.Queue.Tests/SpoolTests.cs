@@ -209,4 +209,23 @@ public sealed class SpoolTests : IDisposable
         Assert.Equal("{ torn", File.ReadAllText(Path.Combine(spool.StateDirectory(QueueState.Corrupt), id + ".1.json")));
         Assert.True(File.Exists(spool.MessagePath(id)), "the message file of a corrupt envelope is kept for inspection");
     }
+
+    [Fact]
+    public async Task A_short_envelope_in_a_reused_longer_file_reads_back_whole()
+    {
+        // Reused envelope files are overwritten in place; the rest of a longer old file is blanked, not left as
+        // trailing garbage that would make the JSON unreadable.
+        var spool = NewSpool();
+        var big = new QueuedMessage { ReversePath = "a@b.example", Recipients = Enumerable.Range(0, 5).Select(i => new QueuedRecipient { Address = $"recipient{i}@d.example" }).ToList() };
+        var first = await spool.EnqueueAsync(QueueFixture.OriginalMessage, big, CancellationToken.None);
+        spool.Remove(first);
+        await spool.EnqueueAsync(QueueFixture.OriginalMessage, NewEnvelope(), CancellationToken.None); // its sync makes the removal durable
+        var small = await spool.EnqueueAsync(QueueFixture.OriginalMessage, NewEnvelope(), CancellationToken.None);
+
+        var loaded = spool.Load(small, QueueState.Active)!;
+        Assert.Equal("c@d.example", Assert.Single(loaded.Recipients).Address);
+        var raw = File.ReadAllBytes(spool.EnvelopePath(small, QueueState.Active));
+        Assert.Equal((byte)' ', raw[^1]); // the reused file was longer: its rest was blanked
+        Assert.Equal(2, NewSpool().Recover().Resumed);
+    }
 }
