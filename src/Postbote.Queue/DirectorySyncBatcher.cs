@@ -5,16 +5,17 @@ namespace Postbote.Queue;
 /// their renames to be made durable (the spool's directories), or both at once (a new message); every caller that arrives while a sync is running
 /// waits for the next one, which then serves them all. Each caller's writes and renames happened before it
 /// called, so the sync that starts after its call covers them.
-/// A small batch (one session at a time) is synced file by file and directory by directory with fsync(2); a
-/// larger one, on Linux, with one syncfs(2) of the spool's file system, which writes the data, inodes and
-/// directory blocks of the whole batch in one pass (at the price of also flushing whatever else is dirty on
-/// that file system, which is why a lone commit does not use it).
+/// In <see cref="SpoolSyncMode.FileSystem"/> mode every batch is one syncfs(2) of the spool's file system, which
+/// writes the data, inodes and directory blocks of the whole batch in one pass (at the price of also flushing
+/// whatever else is dirty on that file system), then one directory fsync; measured on ext4 it beats the fsyncs
+/// of a lone commit too. In <see cref="SpoolSyncMode.Files"/> mode a batch is synced file by file and directory
+/// by directory with fsync(2).
 /// </summary>
 internal sealed class DirectorySyncBatcher
 {
-    /// <summary>Batches of more fsyncs than this use one syncfs instead (when available): a lone commit
-    /// (two files, three directories) is fsynced, two or more at once are synced with syncfs.</summary>
-    private const int LargestFsyncBatch = 5;
+    /// <summary>Without syncfs, up to this many fsyncs of a batch run side by side (a lone commit: two files, three
+    /// directories); more run one after the other.</summary>
+    private const int ParallelFsyncs = 5;
 
     private readonly string[] _directories;
     private readonly int _fileSystemFd = -1;
@@ -26,7 +27,8 @@ internal sealed class DirectorySyncBatcher
 
     /// <param name="directories">The directories that renames are made into and out of, fsynced for
     /// <see cref="SyncAsync"/>; the first also carries the device cache flush after a syncfs.</param>
-    /// <param name="fileSystemPath">A directory on the spool's file system, synced as a whole with syncfs(2) for large batches, or null.</param>
+    /// <param name="fileSystemPath">A directory on the spool's file system, synced as a whole with syncfs(2) for every batch
+    /// (where that is reliable, see <see cref="FileSync.CanSyncFileSystem"/>), or null to fsync files and directories.</param>
     /// <param name="onError">Told of every failed sync, before the waiters of that batch fail.</param>
     public DirectorySyncBatcher(string[] directories, string? fileSystemPath = null, Action<Exception>? onError = null)
     {
@@ -111,7 +113,7 @@ internal sealed class DirectorySyncBatcher
             try
             {
                 int fsyncs = batch.Files.Count + (batch.Directories ? _directories.Length : 0);
-                if (_fileSystemFd >= 0 && fsyncs > LargestFsyncBatch)
+                if (_fileSystemFd >= 0)
                 {
                     FileSync.SyncFileSystem(_fileSystemFd);
                     // Without a journal, syncfs may issue the device cache flush before its last metadata writes
@@ -126,7 +128,7 @@ internal sealed class DirectorySyncBatcher
                     var syncs = new List<Action>(fsyncs);
                     foreach (var file in batch.Files) syncs.Add(() => SyncFile(file));
                     if (batch.Directories) foreach (var dir in _directories) syncs.Add(() => FileSync.Directory(dir));
-                    if (syncs.Count == 1 || syncs.Count > LargestFsyncBatch) foreach (var sync in syncs) sync();
+                    if (syncs.Count == 1 || syncs.Count > ParallelFsyncs) foreach (var sync in syncs) sync();
                     else
                     {
                         var others = new Task[syncs.Count - 1];
@@ -135,7 +137,7 @@ internal sealed class DirectorySyncBatcher
                         Task.WaitAll(others);
                     }
                 }
-                if (batch.Directories || fsyncs > LargestFsyncBatch && _fileSystemFd >= 0) Interlocked.Exchange(ref _completed, number);
+                if (batch.Directories || _fileSystemFd >= 0) Interlocked.Exchange(ref _completed, number);
                 batch.Done.SetResult();
             }
             catch (AggregateException e)

@@ -61,6 +61,9 @@ public sealed class QueueManagerOptions
     /// </summary>
     public bool DeferDelivery { get; set; }
 
+    /// <summary>How commits are made durable: one syncfs per batch (default on Linux 5.8+) or an fsync per file (see <see cref="SpoolSyncMode"/>).</summary>
+    public SpoolSyncMode SyncMode { get; set; } = SpoolSyncMode.FileSystem;
+
     public void Validate()
     {
         static void Require(bool ok, string key, string what)

@@ -28,7 +28,7 @@ public sealed partial class Spool
     // the sync that reported the error was another batch's (see CommitAsync).
     private int _errorEpoch;
 
-    public Spool(string queueDirectory, TimeProvider time, ILogger<Spool> logger)
+    public Spool(string queueDirectory, TimeProvider time, ILogger<Spool> logger, SpoolSyncMode syncMode = SpoolSyncMode.FileSystem)
     {
         Root = Path.GetFullPath(queueDirectory);
         _time = time;
@@ -39,7 +39,8 @@ public sealed partial class Spool
             System.IO.Directory.CreateDirectory(dir);
         // tmp/ is synced too: the renames out of it must not leave a second name behind (on ext4 without a
         // journal), which the start-up scan would delete.
-        _dirSync = new DirectorySyncBatcher(new[] { StateDirectory(QueueState.Active), MessageDirectory, TempDirectory }, Root,
+        _dirSync = new DirectorySyncBatcher(new[] { StateDirectory(QueueState.Active), MessageDirectory, TempDirectory },
+            syncMode == SpoolSyncMode.FileSystem ? Root : null,
             onError: _ => Interlocked.Increment(ref _errorEpoch));
     }
 

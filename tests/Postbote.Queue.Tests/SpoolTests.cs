@@ -10,17 +10,19 @@ public sealed class SpoolTests : IDisposable
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "postbote-spool-" + Guid.NewGuid().ToString("N"));
     private readonly FakeTimeProvider _time = new(QueueFixture.Start);
 
-    private Spool NewSpool() => new(_directory, _time, NullLogger<Spool>.Instance);
+    private Spool NewSpool(SpoolSyncMode mode = SpoolSyncMode.FileSystem) => new(_directory, _time, NullLogger<Spool>.Instance, mode);
 
     public void Dispose()
     {
         try { System.IO.Directory.Delete(_directory, recursive: true); } catch (IOException) { }
     }
 
-    [Fact]
-    public async Task Enqueued_message_survives_a_restart_byte_for_byte()
+    [Theory]
+    [InlineData(SpoolSyncMode.FileSystem)]
+    [InlineData(SpoolSyncMode.Files)]
+    public async Task Enqueued_message_survives_a_restart_byte_for_byte(SpoolSyncMode mode)
     {
-        var spool = NewSpool();
+        var spool = NewSpool(mode);
         var id = await spool.EnqueueAsync(QueueFixture.OriginalMessage, new QueuedMessage { ReversePath = "a@b.example", Recipients = [new() { Address = "c@d.example" }] }, CancellationToken.None);
 
         var again = NewSpool();

@@ -35,7 +35,7 @@ public static class ServerHost
         var directory = await OpenDirectoryAsync(config).ConfigureAwait(false);
         builder.Services.AddSingleton<IMailDirectory>(directory);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => new Spool(config.QueueDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Spool>>()));
+        builder.Services.AddSingleton(sp => new Spool(config.QueueDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Spool>>(), config.Options.Queue.SyncMode));
         builder.Services.AddSingleton(sp => new CertificateProvider(config.Options.Tls.CertificateFile, config.Options.Tls.KeyFile, config.DataDirectory,
             config.Server.Hostname, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateProvider>>()));
         builder.Services.AddSingleton(sp => DeliveryComposition.Build(config, directory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
