@@ -22,6 +22,13 @@ public sealed record MailDirectoryOptions
     /// </summary>
     public string? PostmasterAddress { get; init; }
 
+    /// <summary>
+    /// How long an answer to "is this domain local?" is reused (asked at every RCPT and every delivery). Changes made
+    /// through this instance apply at once; changes by another process (<c>postbote domain add</c> while the server
+    /// runs) within this time, as Postfix's table lookups notice a rebuilt map. Zero asks the database every time.
+    /// </summary>
+    public TimeSpan DomainLookupCacheLifetime { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The deepest alias nesting followed before the resolution is reported as a loop (Postfix: 100; 20 is plenty).</summary>
     public int MaxAliasDepth { get; init; } = 20;
 }

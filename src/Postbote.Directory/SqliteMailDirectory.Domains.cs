@@ -1,7 +1,12 @@
+using System.Collections.Concurrent;
+
 namespace Postbote.Directory;
 
 public sealed partial class SqliteMailDirectory
 {
+    private const int DomainCacheEntries = 10_000;
+    private readonly ConcurrentDictionary<string, (bool Local, long ExpiresAt)> _domainCache = new(StringComparer.Ordinal);
+
     /// <inheritdoc/>
     public async Task<bool> AddDomainAsync(string domain, CancellationToken cancellationToken = default)
     {
@@ -16,6 +21,7 @@ public sealed partial class SqliteMailDirectory
                 ("$s", "abuse@" + d), ("$d", d), ("$t", "postmaster@" + d)).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _domainCache.Clear();
         return added > 0;
     }
 
@@ -38,6 +44,7 @@ public sealed partial class SqliteMailDirectory
         await ExecuteAsync(conn, tx, "DELETE FROM aliases WHERE domain = $d", cancellationToken, ("$d", d)).ConfigureAwait(false);
         int removed = await ExecuteAsync(conn, tx, "DELETE FROM domains WHERE name = $d", cancellationToken, ("$d", d)).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _domainCache.Clear();
         return removed > 0;
     }
 
@@ -52,7 +59,18 @@ public sealed partial class SqliteMailDirectory
     public async Task<bool> IsLocalDomainAsync(string domain, CancellationToken cancellationToken = default)
     {
         if (!DirectoryAddress.TryNormalizeDomain(domain, out var d)) return false;
-        await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await DomainExistsAsync(conn, null, d, cancellationToken).ConfigureAwait(false);
+        long now = Environment.TickCount64;
+        if (_domainCache.TryGetValue(d, out var cached) && cached.ExpiresAt > now) return cached.Local;
+        bool local;
+        await using (var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+            local = await DomainExistsAsync(conn, null, d, cancellationToken).ConfigureAwait(false);
+        var lifetime = (long)_options.DomainLookupCacheLifetime.TotalMilliseconds;
+        if (lifetime > 0)
+        {
+            // Bounded: a flood of made-up domains (every RCPT may name one) empties the cache rather than growing it.
+            if (_domainCache.Count >= DomainCacheEntries) _domainCache.Clear();
+            _domainCache[d] = (local, now + lifetime);
+        }
+        return local;
     }
 }

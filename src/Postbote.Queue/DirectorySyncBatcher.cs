@@ -83,8 +83,14 @@ internal sealed class DirectorySyncBatcher
                 start = true;
             }
         }
-        if (start) _ = Task.Run(Run, CancellationToken.None);
-        return waiter.Done.Task.WaitAsync(ct);
+        if (start)
+        {
+            // The caller that finds no sync running leads: it syncs its own batch on its own thread (a lone commit
+            // then costs no thread hand-off before or after its sync), and hands whatever gathered meanwhile to a
+            // pool thread, so that its own reply is not held up by later batches.
+            RunBatches(leader: true);
+        }
+        return waiter.Done.Task.IsCompleted ? waiter.Done.Task : waiter.Done.Task.WaitAsync(ct);
     }
 
     private static void SyncFile(FileStream file)
@@ -94,8 +100,9 @@ internal sealed class DirectorySyncBatcher
         catch (ObjectDisposedException) { }
     }
 
-    private void Run()
+    private void RunBatches(bool leader)
     {
+        bool ranOne = false;
         while (true)
         {
             Batch batch;
@@ -106,8 +113,15 @@ internal sealed class DirectorySyncBatcher
                     _running = false;
                     return;
                 }
+                if (leader && ranOne)
+                {
+                    // Still _running: the pool thread takes over the batches that gathered meanwhile.
+                    _ = Task.Run(() => RunBatches(leader: false), CancellationToken.None);
+                    return;
+                }
                 batch = _next;
                 _next = null;
+                ranOne = true;
             }
             long number = Interlocked.Increment(ref _started);
             try

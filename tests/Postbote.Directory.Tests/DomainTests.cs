@@ -27,6 +27,28 @@ public class DomainTests : DirectoryTestBase
         Assert.Equal(expected, await Dir.IsLocalDomainAsync(domain));
 
     [Fact]
+    public async Task Domain_answers_are_cached_for_a_moment_but_changes_through_this_instance_apply_at_once()
+    {
+        Assert.False(await Dir.IsLocalDomainAsync("late.example"));
+        Assert.True(await Dir.AddDomainAsync("late.example"));
+        Assert.True(await Dir.IsLocalDomainAsync("late.example"));
+        Assert.True(await Dir.RemoveDomainAsync("late.example"));
+        Assert.False(await Dir.IsLocalDomainAsync("late.example"));
+    }
+
+    [Fact]
+    public async Task A_domain_added_by_another_process_is_seen_once_the_cached_answer_expires()
+    {
+        using var server = await SqliteMailDirectory.OpenAsync(DatabasePath, new MailDirectoryOptions { DomainLookupCacheLifetime = TimeSpan.FromMilliseconds(200) });
+        using var cli = await SqliteMailDirectory.OpenAsync(DatabasePath);
+        Assert.False(await server.IsLocalDomainAsync("new.example"));
+        Assert.True(await cli.AddDomainAsync("new.example"));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await server.IsLocalDomainAsync("new.example") && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.True(await server.IsLocalDomainAsync("new.example"));
+    }
+
+    [Fact]
     public async Task Adding_twice_returns_false_and_stores_lower_case()
     {
         Assert.False(await Dir.AddDomainAsync("EXAMPLE.org"));

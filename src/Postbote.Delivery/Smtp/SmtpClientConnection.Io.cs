@@ -82,13 +82,26 @@ public sealed partial class SmtpClientConnection
     /// Runs an I/O operation under a timeout read from the injected clock, turning timeouts and I/O errors into
     /// <see cref="SmtpSessionException"/> and marking the connection unusable.
     /// </summary>
+    /// <remarks>
+    /// One cancellation source serves every operation of the connection (they run one at a time): re-armed with
+    /// CancelAfter and reset after each, instead of a new timer and a linked source per reply, which were a
+    /// measurable share of the client's cost at thousands of messages a second.
+    /// </remarks>
     private async Task<T> GuardAsync<T>(Func<CancellationToken, Task<T>> operation, TimeSpan timeout, string stage, CancellationToken cancellationToken)
     {
-        using var timeoutSource = new CancellationTokenSource(timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_timeouts.TryReset())
+        {
+            // Cancelled by an earlier timeout: a cancelled source cannot be re-armed.
+            _timeouts.Dispose();
+            _timeouts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+        }
+        var source = _timeouts;
+        source.CancelAfter(timeout);
+        using var outer = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source);
         try
         {
-            return await operation(linked.Token).ConfigureAwait(false);
+            return await operation(source.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -109,6 +122,10 @@ public sealed partial class SmtpClientConnection
         {
             IsUsable = false;
             throw new SmtpSessionException(false, "4.4.2", $"lost connection with {RemoteMta} while {stage}: {ex.Message}", inner: ex);
+        }
+        finally
+        {
+            source.CancelAfter(Timeout.InfiniteTimeSpan);
         }
     }
 

@@ -21,6 +21,7 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
     private Stream _stream;
     private bool _needsReset;
     private bool _disposed;
+    private CancellationTokenSource _timeouts;
 
     private SmtpClientConnection(Socket socket, SmtpEndpoint endpoint, SmtpClientOptions options, TimeProvider time, ILogger? logger)
     {
@@ -28,6 +29,7 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
         Endpoint = endpoint;
         _options = options;
         _time = time;
+        _timeouts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         _logger = logger;
         _stream = new NetworkStream(socket, ownsSocket: true);
         _reader = new SmtpLineReader(_stream, options.MaxReplyLineLength);
@@ -37,7 +39,8 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
     public SmtpEndpoint Endpoint { get; }
 
     /// <summary>"host[ip]:port", for results and the mail log.</summary>
-    public string RemoteMta => Endpoint.RemoteMta;
+    public string RemoteMta => _remoteMta ??= Endpoint.RemoteMta;
+    private string? _remoteMta;
 
     /// <summary>The extensions of the last EHLO/LHLO (after STARTTLS, the second one).</summary>
     public SmtpCapabilities Capabilities { get; private set; } = SmtpCapabilities.None;
@@ -268,5 +271,6 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
         {
         }
         _socket.Dispose();
+        _timeouts.Dispose();
     }
 }
