@@ -5,6 +5,7 @@
 # DIR_A/DIR_B: directories holding a built postbote.dll. ENV_A / ENV_B: extra environment for each
 # (e.g. ENV_B="DOTNET_TieredPGO=0"); CONFIG_A / CONFIG_B: extra top-level members of the configuration
 # (e.g. CONFIG_B='"Queue":{"SyncMode":"Files"}'). Prints accept msg/s and CPU ms/msg (accept and relay) per run and the medians.
+# WARM: messages sent before the measured run (2000), so that the JIT has settled.
 # Every run is bounded (timeout 300 s for smtp-source, 60 s for the drain); loopback only.
 set -uo pipefail
 A="$1"; B="$2"; S="${3:-20}"; M="${4:-6000}"; SIZE="${5:-4096}"; REPS="${REPS:-3}"
@@ -23,7 +24,7 @@ run_one() { # dir env label extra-config
 JSON
   env $envs dotnet "$dir/postbote.dll" serve --config "$OUT/config.json" > "$OUT/server-$label.log" 2>&1 & local pid=$!
   for _ in $(seq 1 150); do python3 -c "import socket;socket.create_connection(('127.0.0.1',$srv),1)" 2>/dev/null && break; sleep 0.2; done
-  local warm=2000
+  local warm="${WARM:-2000}"
   timeout 300 smtp-source -d -s "$S" -m $warm -l "$SIZE" -f a@bench.client -t sink@bench.local 127.0.0.1:$srv
   sleep 2
   local c0 t0 t1 c1

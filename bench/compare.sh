@@ -25,7 +25,7 @@ SIZES_LIST="${SIZES_LIST:-4096 102400}"
 IDLE_COUNTS="${IDLE_COUNTS:-$([ "$QUICK" = 1 ] && echo 1000 || echo "1000 5000")}"
 LAT_MESSAGES="${LAT_MESSAGES:-$([ "$QUICK" = 1 ] && echo 1000 || echo 3000)}"
 LAT_RATE="${LAT_RATE:-100}"
-WARMUP="${WARMUP:-2000}"               # messages per server before measuring (0: none)
+WARMUP="${WARMUP:-10000}"              # messages per server before measuring (0: none)
 RUN_TIMEOUT="${RUN_TIMEOUT:-300}"      # seconds, any one smtp-source run
 DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-300}"  # seconds, waiting for the sink to receive everything
 DOMAIN=bench.local
