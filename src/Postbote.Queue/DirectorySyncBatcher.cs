@@ -20,6 +20,9 @@ internal sealed class DirectorySyncBatcher
     private readonly string[] _directories;
     private readonly int _fileSystemFd = -1;
     private readonly Action<Exception>? _onError;
+    private readonly Action<TimeSpan, int>? _onSlow;
+    /// <summary>A sync slower than this is reported (see the constructor's onSlow).</summary>
+    public static readonly TimeSpan SlowSync = TimeSpan.FromMilliseconds(100);
     private readonly Lock _lock = new();
     private Batch? _next;
     private bool _running;
@@ -30,10 +33,13 @@ internal sealed class DirectorySyncBatcher
     /// <param name="fileSystemPath">A directory on the spool's file system, synced as a whole with syncfs(2) for every batch
     /// (where that is reliable, see <see cref="FileSync.CanSyncFileSystem"/>), or null to fsync files and directories.</param>
     /// <param name="onError">Told of every failed sync, before the waiters of that batch fail.</param>
-    public DirectorySyncBatcher(string[] directories, string? fileSystemPath = null, Action<Exception>? onError = null)
+    /// <param name="onSlow">Told of every sync that took longer than <see cref="SlowSync"/> (its duration and the
+    /// number of files in the batch), for the log: the 250s of that batch waited as long.</param>
+    public DirectorySyncBatcher(string[] directories, string? fileSystemPath = null, Action<Exception>? onError = null, Action<TimeSpan, int>? onSlow = null)
     {
         _directories = directories;
         _onError = onError;
+        _onSlow = onSlow;
         // One descriptor for the life of the spool: syncfs(2) reports a write-back error to each descriptor that
         // has not seen it yet, so a descriptor opened per call would miss every error that happened between
         // two calls (during background write-back of a message still being received).
@@ -124,6 +130,7 @@ internal sealed class DirectorySyncBatcher
                 ranOne = true;
             }
             long number = Interlocked.Increment(ref _started);
+            long began = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 int fsyncs = batch.Files.Count + (batch.Directories ? _directories.Length : 0);
@@ -152,6 +159,8 @@ internal sealed class DirectorySyncBatcher
                     }
                 }
                 if (batch.Directories || _fileSystemFd >= 0) Interlocked.Exchange(ref _completed, number);
+                var took = System.Diagnostics.Stopwatch.GetElapsedTime(began);
+                if (took > SlowSync) _onSlow?.Invoke(took, batch.Files.Count);
                 batch.Done.SetResult();
             }
             catch (AggregateException e)

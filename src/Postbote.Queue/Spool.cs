@@ -41,7 +41,8 @@ public sealed partial class Spool
         // journal), which the start-up scan would delete.
         _dirSync = new DirectorySyncBatcher(new[] { StateDirectory(QueueState.Active), MessageDirectory, TempDirectory },
             syncMode == SpoolSyncMode.FileSystem ? Root : null,
-            onError: _ => Interlocked.Increment(ref _errorEpoch));
+            onError: _ => Interlocked.Increment(ref _errorEpoch),
+            onSlow: (took, files) => LogSlowSync((long)took.TotalMilliseconds, files));
     }
 
     public string Root { get; }
@@ -266,6 +267,9 @@ public sealed partial class Spool
 
     /// <summary>The stored bytes, for reading (see <see cref="SpoolFileStream"/>).</summary>
     public Stream OpenMessage(string queueId) => SpoolFileStream.OpenRead(MessagePath(queueId));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "spool: a sync took {Milliseconds} ms ({Files} files): the 250s waiting for it were delayed as long; a slow disk, or other writers on the spool's file system (see Queue:SyncMode)")]
+    private partial void LogSlowSync(long milliseconds, int files);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "spool: a subscriber failed after {QueueId} was committed")]
     private partial void LogSubscriberFailed(string queueId, Exception e);
