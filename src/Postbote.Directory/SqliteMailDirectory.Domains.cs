@@ -6,6 +6,15 @@ public sealed partial class SqliteMailDirectory
 {
     private const int DomainCacheEntries = 10_000;
     private readonly ConcurrentDictionary<string, (bool Local, long ExpiresAt)> _domainCache = new(StringComparer.Ordinal);
+    // Bumped by every change of the domains through this instance: a lookup that read the database before a
+    // change must not store its (then old) answer after the change cleared the cache.
+    private long _domainGeneration;
+
+    private void DomainsChanged()
+    {
+        Interlocked.Increment(ref _domainGeneration);
+        _domainCache.Clear();
+    }
 
     /// <inheritdoc/>
     public async Task<bool> AddDomainAsync(string domain, CancellationToken cancellationToken = default)
@@ -21,7 +30,7 @@ public sealed partial class SqliteMailDirectory
                 ("$s", "abuse@" + d), ("$d", d), ("$t", "postmaster@" + d)).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        _domainCache.Clear();
+        DomainsChanged();
         return added > 0;
     }
 
@@ -44,7 +53,7 @@ public sealed partial class SqliteMailDirectory
         await ExecuteAsync(conn, tx, "DELETE FROM aliases WHERE domain = $d", cancellationToken, ("$d", d)).ConfigureAwait(false);
         int removed = await ExecuteAsync(conn, tx, "DELETE FROM domains WHERE name = $d", cancellationToken, ("$d", d)).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        _domainCache.Clear();
+        DomainsChanged();
         return removed > 0;
     }
 
@@ -61,15 +70,18 @@ public sealed partial class SqliteMailDirectory
         if (!DirectoryAddress.TryNormalizeDomain(domain, out var d)) return false;
         long now = Environment.TickCount64;
         if (_domainCache.TryGetValue(d, out var cached) && cached.ExpiresAt > now) return cached.Local;
+        long generation = Interlocked.Read(ref _domainGeneration);
         bool local;
         await using (var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
             local = await DomainExistsAsync(conn, null, d, cancellationToken).ConfigureAwait(false);
         var lifetime = (long)_options.DomainLookupCacheLifetime.TotalMilliseconds;
-        if (lifetime > 0)
+        if (lifetime > 0 && Interlocked.Read(ref _domainGeneration) == generation)
         {
             // Bounded: a flood of made-up domains (every RCPT may name one) empties the cache rather than growing it.
             if (_domainCache.Count >= DomainCacheEntries) _domainCache.Clear();
             _domainCache[d] = (local, now + lifetime);
+            // A change between the read of the generation and the store above clears again.
+            if (Interlocked.Read(ref _domainGeneration) != generation) _domainCache.TryRemove(d, out _);
         }
         return local;
     }

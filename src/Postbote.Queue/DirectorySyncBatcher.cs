@@ -159,8 +159,6 @@ internal sealed class DirectorySyncBatcher
                     }
                 }
                 if (batch.Directories || _fileSystemFd >= 0) Interlocked.Exchange(ref _completed, number);
-                var took = System.Diagnostics.Stopwatch.GetElapsedTime(began);
-                if (took > SlowSync) _onSlow?.Invoke(took, batch.Files.Count);
                 batch.Done.SetResult();
             }
             catch (AggregateException e)
@@ -172,6 +170,12 @@ internal sealed class DirectorySyncBatcher
             {
                 _onError?.Invoke(e);
                 batch.Done.SetException(e);
+            }
+            var took = System.Diagnostics.Stopwatch.GetElapsedTime(began);
+            if (took > SlowSync)
+            {
+                try { _onSlow?.Invoke(took, batch.Files.Count); }
+                catch (Exception) { /* a report only: the batch's outcome is already set */ }
             }
         }
     }

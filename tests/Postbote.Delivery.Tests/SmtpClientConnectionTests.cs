@@ -247,6 +247,32 @@ public class SmtpClientConnectionTests
     }
 
     [Fact]
+    public async Task A_421_to_MAIL_ends_the_session_RFC5321_3_8()
+    {
+        // 421 means the server is closing the channel, whatever it answers: a session failure (which the agent
+        // retries on a fresh connection when the connection came from the cache), and the connection is not reused.
+        await using var peer = new ScriptedSmtpPeer(new SmtpPeerScript { MailReply = "421 4.3.2 Service shutting down" });
+        await using var connection = await SmtpClientConnection.OpenAsync(Endpoint(peer), Options(), cancellationToken: None);
+        var result = Assert.Single(await connection.SendAsync(TestMessages.Request(TestMessages.SimpleBody, "bob@example.net"), None));
+        Assert.False(result.IsSuccess);
+        Assert.Equal(FailureScope.Session, result.Scope);
+        Assert.False(connection.IsUsable);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_delivery_leaves_the_connection_unusable()
+    {
+        // Cancelled mid-transaction, the connection's state is unknown: it must not go back to the cache or get a QUIT
+        // written into an open DATA.
+        await using var peer = new ScriptedSmtpPeer(new SmtpPeerScript());
+        await using var connection = await SmtpClientConnection.OpenAsync(Endpoint(peer), Options(), cancellationToken: None);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connection.SendAsync(TestMessages.Request(TestMessages.SimpleBody, "bob@example.net"), cancelled.Token));
+        Assert.False(connection.IsUsable);
+    }
+
+    [Fact]
     public async Task A_transaction_left_open_is_reset_before_the_next_in_the_same_pipelined_group()
     {
         // The first message's only recipient is refused after MAIL was accepted: a transaction is open, so the

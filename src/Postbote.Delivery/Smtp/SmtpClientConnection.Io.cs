@@ -75,6 +75,8 @@ public sealed partial class SmtpClientConnection
             }
             var reply = new SmtpReply(code, lines);
             _logger?.LogDebug("{Remote} < {Reply}", RemoteMta, reply);
+            // RFC 5321 3.8: 421 means the server is closing the transmission channel, whatever command it answers.
+            if (code == 421) IsUsable = false;
             return reply;
         }, timeout, stage, cancellationToken);
 
@@ -89,7 +91,12 @@ public sealed partial class SmtpClientConnection
     /// </remarks>
     private async Task<T> GuardAsync<T>(Func<CancellationToken, Task<T>> operation, TimeSpan timeout, string stage, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // Mid-transaction the connection's state is unknown from here on: never reuse it, never QUIT into it.
+            IsUsable = false;
+            cancellationToken.ThrowIfCancellationRequested();
+        }
         if (!_timeouts.TryReset())
         {
             // Cancelled by an earlier timeout: a cancelled source cannot be re-armed.

@@ -84,7 +84,11 @@ public sealed partial class SmtpClientConnection
             {
                 var rset = await ReadReplyAsync(_options.RsetTimeout, "waiting for the RSET reply", cancellationToken).ConfigureAwait(false);
                 if (!rset.IsPositiveCompletion)
+                {
+                    // The replies to the rest of the group are still unread: the connection cannot be used again.
+                    IsUsable = false;
                     throw new SmtpSessionException(false, rset.Status(), $"RSET refused by {RemoteMta}: {rset}", rset);
+                }
             }
             mail = await ReadReplyAsync(_options.MailTimeout, "waiting for the MAIL FROM reply", cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < recipients.Count; i++)
@@ -94,7 +98,13 @@ public sealed partial class SmtpClientConnection
                     RecordRcpt(i, reply, recipients, results, accepted);
             }
             data = await ReadReplyAsync(_options.DataInitTimeout, "waiting for the DATA reply", cancellationToken).ConfigureAwait(false);
-            if (data.Code == 354 && (!mail.IsPositiveCompletion || accepted.Count == 0))
+            if (data.Code == 354 && (!mail.IsPositiveCompletion || accepted.Count == 0) && _options.Lmtp)
+            {
+                // An LMTP server answers the end of data once per accepted recipient: with none there is no reply
+                // to wait for (RFC 2033 requires 503 here). Drop the connection rather than guess.
+                IsUsable = false;
+            }
+            else if (data.Code == 354 && (!mail.IsPositiveCompletion || accepted.Count == 0))
             {
                 // A server that opened DATA although no recipient was accepted (RFC 2920 3.1 says it must not):
                 // end the empty message at once and discard whatever it answers.
@@ -108,7 +118,11 @@ public sealed partial class SmtpClientConnection
             {
                 var rset = await CommandAsync("RSET", _options.RsetTimeout, "sending RSET", cancellationToken).ConfigureAwait(false);
                 if (!rset.IsPositiveCompletion)
+                {
+                    // The replies to the rest of the group are still unread: the connection cannot be used again.
+                    IsUsable = false;
                     throw new SmtpSessionException(false, rset.Status(), $"RSET refused by {RemoteMta}: {rset}", rset);
+                }
             }
             QueueCommand(BuildMail(request));
             await FlushAsync(_options.MailTimeout, "sending MAIL FROM", cancellationToken).ConfigureAwait(false);
@@ -222,7 +236,9 @@ public sealed partial class SmtpClientConnection
             else if (reply.IsPermanentNegative)
                 results[i] = RecipientResult.Permanent(address, reply.Status(), $"{what}: {reply}", RemoteMta, scope);
             else
-                results[i] = RecipientResult.Temporary(address, reply.IsTransientNegative ? reply.Status() : "4.5.0", $"{what}: {reply}", RemoteMta, scope);
+                // A 421 closes the session (RFC 5321 3.8): a session failure, which the agent may retry on a fresh connection.
+                results[i] = RecipientResult.Temporary(address, reply.IsTransientNegative ? reply.Status() : "4.5.0", $"{what}: {reply}", RemoteMta,
+                    reply.Code == 421 ? FailureScope.Session : scope);
         }
     }
 

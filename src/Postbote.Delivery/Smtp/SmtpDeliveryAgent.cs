@@ -112,7 +112,16 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
         string key = $"{endpoint.RemoteMta}|{client.Tls}|{client.ImplicitTls}";
         if (ConnectionCache?.TryTake(key) is { } cached)
         {
-            var reused = await cached.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<RecipientResult> reused;
+            try
+            {
+                reused = await cached.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await cached.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
             // A cached connection the peer closed meanwhile fails as a session: that says nothing about the host,
             // so try again on a fresh connection rather than moving on to the next MX.
             if (!reused.All(r => r.Scope == FailureScope.Session && !r.IsSuccess))
