@@ -42,7 +42,11 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
     /// <summary>The spool's count of failed syncs when this message was begun (see <see cref="Spool.CommitAsync"/>).</summary>
     internal int ErrorEpoch { get; init; }
     /// <summary>XXH3-64 of the bytes written so far, as stored in the envelope (<see cref="QueuedMessage.ContentHash"/>).</summary>
-    public string ContentHash => _hash.GetCurrentHashAsUInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+    public string ContentHash => FormatContentHash(_hash);
+
+    /// <summary>The envelope's form of a message hash: 16 lower-case hex digits of XXH3-64.</summary>
+    internal static string FormatContentHash(XxHash3 hash) =>
+        hash.GetCurrentHashAsUInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
     public void Advance(int count)
     {

@@ -175,15 +175,9 @@ public sealed partial class Spool
         if (!info.Exists || info.Length != envelope.Size) return false;
         if (!verifyHash || envelope.ContentHash is null) return true;
         var hash = new System.IO.Hashing.XxHash3();
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
-            int n;
-            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0) hash.Append(buffer.AsSpan(0, n));
-        }
-        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
-        return hash.GetCurrentHashAsUInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture) == envelope.ContentHash;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan))
+            hash.Append(stream);
+        return IncomingMessage.FormatContentHash(hash) == envelope.ContentHash;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "spool: stop not recorded as clean ({Reason}); the next start verifies every message")]

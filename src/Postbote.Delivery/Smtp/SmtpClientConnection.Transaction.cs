@@ -82,13 +82,7 @@ public sealed partial class SmtpClientConnection
             await FlushAsync(_options.MailTimeout, "sending MAIL FROM, RCPT TO and DATA", cancellationToken).ConfigureAwait(false);
             if (reset)
             {
-                var rset = await ReadReplyAsync(_options.RsetTimeout, "waiting for the RSET reply", cancellationToken).ConfigureAwait(false);
-                if (!rset.IsPositiveCompletion)
-                {
-                    // The replies to the rest of the group are still unread: the connection cannot be used again.
-                    IsUsable = false;
-                    throw new SmtpSessionException(false, rset.Status(), $"RSET refused by {RemoteMta}: {rset}", rset);
-                }
+                EnsureReset(await ReadReplyAsync(_options.RsetTimeout, "waiting for the RSET reply", cancellationToken).ConfigureAwait(false));
             }
             mail = await ReadReplyAsync(_options.MailTimeout, "waiting for the MAIL FROM reply", cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < recipients.Count; i++)
@@ -98,31 +92,28 @@ public sealed partial class SmtpClientConnection
                     RecordRcpt(i, reply, recipients, results, accepted);
             }
             data = await ReadReplyAsync(_options.DataInitTimeout, "waiting for the DATA reply", cancellationToken).ConfigureAwait(false);
-            if (data.Code == 354 && (!mail.IsPositiveCompletion || accepted.Count == 0) && _options.Lmtp)
+            if (data.Code == 354 && (!mail.IsPositiveCompletion || accepted.Count == 0))
             {
-                // An LMTP server answers the end of data once per accepted recipient: with none there is no reply
-                // to wait for (RFC 2033 requires 503 here). Drop the connection rather than guess.
-                IsUsable = false;
-            }
-            else if (data.Code == 354 && (!mail.IsPositiveCompletion || accepted.Count == 0))
-            {
-                // A server that opened DATA although no recipient was accepted (RFC 2920 3.1 says it must not):
-                // end the empty message at once and discard whatever it answers.
-                await WriteRawAsync(".\r\n"u8.ToArray(), _options.DataBlockTimeout, "ending an empty DATA", cancellationToken).ConfigureAwait(false);
-                await ReadReplyAsync(_options.DataEndTimeout, "waiting for the end-of-data reply", cancellationToken).ConfigureAwait(false);
+                // A server that opened DATA although no recipient was accepted (RFC 2920 3.1 says it must not).
+                if (_options.Lmtp)
+                {
+                    // LMTP answers the end of data once per accepted recipient: with none there is no reply to wait
+                    // for (RFC 2033 requires 503 here). Drop the connection rather than guess.
+                    IsUsable = false;
+                }
+                else
+                {
+                    // End the empty message at once and discard whatever the server answers.
+                    await WriteRawAsync(".\r\n"u8.ToArray(), _options.DataBlockTimeout, "ending an empty DATA", cancellationToken).ConfigureAwait(false);
+                    await ReadReplyAsync(_options.DataEndTimeout, "waiting for the end-of-data reply", cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         else
         {
             if (reset)
             {
-                var rset = await CommandAsync("RSET", _options.RsetTimeout, "sending RSET", cancellationToken).ConfigureAwait(false);
-                if (!rset.IsPositiveCompletion)
-                {
-                    // The replies to the rest of the group are still unread: the connection cannot be used again.
-                    IsUsable = false;
-                    throw new SmtpSessionException(false, rset.Status(), $"RSET refused by {RemoteMta}: {rset}", rset);
-                }
+                EnsureReset(await CommandAsync("RSET", _options.RsetTimeout, "sending RSET", cancellationToken).ConfigureAwait(false));
             }
             QueueCommand(BuildMail(request));
             await FlushAsync(_options.MailTimeout, "sending MAIL FROM", cancellationToken).ConfigureAwait(false);
@@ -168,6 +159,15 @@ public sealed partial class SmtpClientConnection
             Fill(results, accepted, end, $"message refused by {RemoteMta}", FailureScope.Message, recipients);
         }
         _needsReset = false;
+    }
+
+    /// <summary>Throws (and retires the connection) unless RSET was accepted: the replies to the rest of a pipelined
+    /// group are then still unread, so the connection cannot be used again.</summary>
+    private void EnsureReset(SmtpReply rset)
+    {
+        if (rset.IsPositiveCompletion) return;
+        IsUsable = false;
+        throw new SmtpSessionException(false, rset.Status(), $"RSET refused by {RemoteMta}: {rset}", rset);
     }
 
     private async Task SendContentAsync(Stream message, CancellationToken cancellationToken)

@@ -10,13 +10,7 @@ public abstract class DirectoryCommandBase<TSettings> : AsyncCommand<TSettings> 
 {
     public override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
     {
-        ResolvedConfiguration config;
-        try { config = ConfigurationLoader.Load(settings.ConfigFile, Array.Empty<string>()); }
-        catch (ConfigurationException e)
-        {
-            await Console.Error.WriteLineAsync("postbote: " + e.Message);
-            return ExitCodes.Config;
-        }
+        if (ConfigSettings.LoadOrReport(settings.ConfigFile) is not { } config) return ExitCodes.Config;
         using var directory = await ServerHost.OpenDirectoryAsync(config);
         try
         {

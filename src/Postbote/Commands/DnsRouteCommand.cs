@@ -17,13 +17,7 @@ public sealed class DnsRouteCommand : AsyncCommand<DnsRouteSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DnsRouteSettings settings, CancellationToken ct)
     {
-        ResolvedConfiguration config;
-        try { config = ConfigurationLoader.Load(settings.ConfigFile, Array.Empty<string>()); }
-        catch (ConfigurationException e)
-        {
-            await Console.Error.WriteLineAsync("postbote: " + e.Message);
-            return ExitCodes.Config;
-        }
+        if (ConfigSettings.LoadOrReport(settings.ConfigFile) is not { } config) return ExitCodes.Config;
         string domain = settings.Domain.Trim().TrimEnd('.');
         if (!MailboxParser.IsDomain(domain, allowUtf8: true))
         {

@@ -18,13 +18,7 @@ public abstract class QueueCommandBase<TSettings> : AsyncCommand<TSettings> wher
 
     public override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
     {
-        ResolvedConfiguration config;
-        try { config = ConfigurationLoader.Load(settings.ConfigFile, Array.Empty<string>()); }
-        catch (ConfigurationException e)
-        {
-            await Console.Error.WriteLineAsync("postbote: " + e.Message);
-            return ExitCodes.Config;
-        }
+        if (ConfigSettings.LoadOrReport(settings.ConfigFile) is not { } config) return ExitCodes.Config;
         // Piped into a file or another program, tables get room instead of the 80-column default.
         if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
         try

@@ -29,13 +29,7 @@ public static class SendmailCommand
             Console.WriteLine(SendmailOptions.Usage);
             return ExitCodes.Ok;
         }
-        ResolvedConfiguration config;
-        try { config = ConfigurationLoader.Load(o.ConfigFile, Array.Empty<string>()); }
-        catch (ConfigurationException e)
-        {
-            await Console.Error.WriteLineAsync("postbote sendmail: " + e.Message);
-            return ExitCodes.Config;
-        }
+        if (ConfigSettings.LoadOrReport(o.ConfigFile, "postbote sendmail") is not { } config) return ExitCodes.Config;
         if (o.SmtpOnStdio) return await SendmailSmtpSession.RunAsync(config, o, stdin, stdout, ct);
 
         string user = PeerCredentials.LookupUserName(PeerCredentials.EffectiveUid);

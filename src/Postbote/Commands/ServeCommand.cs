@@ -10,16 +10,7 @@ public sealed class ServeCommand : AsyncCommand<ConfigSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ConfigSettings settings, CancellationToken cancellationToken)
     {
-        ResolvedConfiguration config;
-        try
-        {
-            config = ConfigurationLoader.Load(settings.ConfigFile, Array.Empty<string>());
-        }
-        catch (ConfigurationException e)
-        {
-            await Console.Error.WriteLineAsync("postbote: " + e.Message);
-            return ExitCodes.Config;
-        }
+        if (ConfigSettings.LoadOrReport(settings.ConfigFile) is not { } config) return ExitCodes.Config;
         try
         {
             await using var app = await ServerHost.BuildAsync(config);
