@@ -21,6 +21,7 @@ internal sealed class DirectorySyncBatcher
     private readonly int _fileSystemFd = -1;
     private readonly Action<Exception>? _onError;
     private readonly Action<TimeSpan, int>? _onSlow;
+    private readonly TimeSpan _slowSync;
     /// <summary>A sync slower than this is reported (see the constructor's onSlow).</summary>
     public static readonly TimeSpan SlowSync = TimeSpan.FromMilliseconds(100);
     private readonly Lock _lock = new();
@@ -35,9 +36,12 @@ internal sealed class DirectorySyncBatcher
     /// <param name="onError">Told of every failed sync, before the waiters of that batch fail.</param>
     /// <param name="onSlow">Told of every sync that took longer than <see cref="SlowSync"/> (its duration and the
     /// number of files in the batch), for the log: the 250s of that batch waited as long.</param>
-    public DirectorySyncBatcher(string[] directories, string? fileSystemPath = null, Action<Exception>? onError = null, Action<TimeSpan, int>? onSlow = null)
+    /// <param name="slowSync">What counts as slow (default <see cref="SlowSync"/>).</param>
+    public DirectorySyncBatcher(string[] directories, string? fileSystemPath = null, Action<Exception>? onError = null, Action<TimeSpan, int>? onSlow = null,
+        TimeSpan? slowSync = null)
     {
         _directories = directories;
+        _slowSync = slowSync ?? SlowSync;
         _onError = onError;
         _onSlow = onSlow;
         // One descriptor for the life of the spool: syncfs(2) reports a write-back error to each descriptor that
@@ -172,7 +176,7 @@ internal sealed class DirectorySyncBatcher
                 batch.Done.SetException(e);
             }
             var took = System.Diagnostics.Stopwatch.GetElapsedTime(began);
-            if (took > SlowSync)
+            if (took > _slowSync)
             {
                 try { _onSlow?.Invoke(took, batch.Files.Count); }
                 catch (Exception) { /* a report only: the batch's outcome is already set */ }

@@ -41,7 +41,7 @@ public sealed partial class Spool
         // journal), which the start-up scan would delete.
         _dirSync = new DirectorySyncBatcher(new[] { StateDirectory(QueueState.Active), MessageDirectory, TempDirectory },
             syncMode == SpoolSyncMode.FileSystem ? Root : null,
-            onError: _ => Interlocked.Increment(ref _errorEpoch),
+            onError: _ => SyncFailed(),
             onSlow: (took, files) => LogSlowSync((long)took.TotalMilliseconds, files));
     }
 
@@ -90,6 +90,9 @@ public sealed partial class Spool
             }
         }
     }
+
+    /// <summary>A sync reported a write error: every message begun before now may have lost pages to it.</summary>
+    internal void SyncFailed() => Interlocked.Increment(ref _errorEpoch);
 
     /// <summary>Starts receiving a message: its bytes go to a temporary file until <see cref="CommitAsync"/>.</summary>
     public IncomingMessage BeginMessage(string queueId)

@@ -230,4 +230,23 @@ public sealed class SpoolTests : IDisposable
         Assert.Equal((byte)' ', raw[^1]); // the reused file was longer: its rest was blanked
         Assert.Equal(2, NewSpool().Recover().Resumed);
     }
+
+    [Fact]
+    public async Task A_message_begun_before_a_reported_write_error_is_not_acknowledged()
+    {
+        // syncfs reports a write-back error once, to whichever batch sees it first: the pages lost may belong to a
+        // message still being received, whose own sync later succeeds. Such a message must fail (4xx, sent again).
+        var spool = NewSpool();
+        var before = spool.BeginMessage(spool.NewQueueId());
+        ((IBufferWriter<byte>)before).Write(QueueFixture.OriginalMessage);
+        spool.SyncFailed();
+        await Assert.ThrowsAsync<IOException>(() => spool.CommitAsync(before, NewEnvelope(), CancellationToken.None));
+        await before.DisposeAsync();
+        Assert.Empty(spool.List(QueueState.Active));
+        Assert.Empty(System.IO.Directory.GetFiles(spool.MessageDirectory));
+
+        // A message begun after the error is unaffected.
+        var id = await spool.EnqueueAsync(QueueFixture.OriginalMessage, NewEnvelope(), CancellationToken.None);
+        Assert.Equal(id, Assert.Single(spool.List(QueueState.Active)).QueueId);
+    }
 }
