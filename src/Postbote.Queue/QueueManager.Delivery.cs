@@ -183,21 +183,18 @@ public sealed partial class QueueManager
             string why = $"no transport for {hop.Key} yet; mail stays queued";
             return recipients.Select(r => (r, RecipientResult.Temporary(r.Address, "4.3.0", why, null, FailureScope.Site), "none")).ToList();
         }
-        var destination = DestinationSlots(hop.Key);
         IReadOnlyList<RecipientResult> results;
         try
         {
-            await destination.WaitAsync(ct).ConfigureAwait(false);
-            try
-            {
-                await _deliverySlots.WaitAsync(ct).ConfigureAwait(false);
-                try
-                {
-                    results = await agent.DeliverAsync(CreateRequest(envelope, recipients), ct).ConfigureAwait(false);
-                }
-                finally { _deliverySlots.Release(); }
-            }
-            finally { destination.Release(); }
+            if (!await AcquireDeliverySlotAsync(hop.Key, ct).ConfigureAwait(false))
+                return recipients.Select(r => (r, Suspended(hop.Key, r.Address), "none")).ToList();
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { return null; }
+        IReadOnlyList<RecipientResult>? feedback = null;
+        try
+        {
+            results = await agent.DeliverAsync(CreateRequest(envelope, recipients), ct).ConfigureAwait(false);
+            feedback = results;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { return null; }
         catch (Exception e)
@@ -205,6 +202,7 @@ public sealed partial class QueueManager
             LogAgentFailed(envelope.QueueId, agent.Name, hop.Key, e);
             results = [];
         }
+        finally { ReleaseDeliverySlot(hop.Key, feedback); }
         var outcomes = new List<(QueuedRecipient, RecipientResult, string)>(recipients.Length);
         for (int i = 0; i < recipients.Length; i++)
         {

@@ -9,12 +9,15 @@ namespace Postbote.Queue;
 /// <summary>
 /// Postfix's qmgr: one scheduler over the active queue. Messages wait in a priority queue keyed by their next
 /// attempt; the scheduler sleeps on one timer (the clock is the injected <see cref="TimeProvider"/>) and wakes for
-/// a newly committed message (<see cref="Spool.MessageCommitted"/>), a flush, or the timer. A due message is
-/// delivered by next hop through <see cref="IDeliveryRouter"/> under an overall and a per-destination
-/// concurrency limit; results are written to the envelope (durably) before anything else sees them, and a
-/// message leaves the spool when every recipient is done and its notifications are queued.
+/// a newly committed message (<see cref="Spool.MessageCommitted"/>), a flush, or the timer. A due message gets an
+/// attempt at once; the attempt routes its recipients through <see cref="IDeliveryRouter"/>, and each next-hop
+/// group waits in its destination's own queue for a slot (per-destination window with feedback, dead destinations,
+/// a share of the overall limit; destinations served round robin), so one stuck destination holds up only its own
+/// mail. Results are written to the envelope (durably) before anything else sees them, and a message leaves the
+/// spool when every recipient is done and its notifications are queued.
 /// </summary>
-/// <remarks>Partial files: <c>.Delivery</c> (one attempt), <c>.Notifications</c> (DSNs), <c>.Admin</c> (operations).</remarks>
+/// <remarks>Partial files: <c>.Delivery</c> (one attempt), <c>.Destinations</c> (slots and feedback),
+/// <c>.Notifications</c> (DSNs), <c>.Admin</c> (operations).</remarks>
 public sealed partial class QueueManager : IHostedService, IAsyncDisposable
 {
     private readonly Spool _spool;
@@ -25,9 +28,6 @@ public sealed partial class QueueManager : IHostedService, IAsyncDisposable
     private readonly MailLog _mailLog;
     private readonly Bounce _bounce;
     private readonly KeyedAsyncLock _messageLocks = new();
-    private readonly SemaphoreSlim _deliverySlots;
-    private readonly SemaphoreSlim _messageSlots;
-    private readonly Dictionary<string, SemaphoreSlim> _destinationSlots = new(StringComparer.Ordinal);
 
     // Scheduler state, all under _gate.
     private readonly Lock _gate = new();
@@ -62,8 +62,6 @@ public sealed partial class QueueManager : IHostedService, IAsyncDisposable
         _logger = loggerFactory.CreateLogger<QueueManager>();
         _mailLog = new MailLog(loggerFactory);
         _bounce = new Bounce(_options, time);
-        _deliverySlots = new SemaphoreSlim(_options.MaxConcurrentDeliveries);
-        _messageSlots = new SemaphoreSlim(_options.MaxConcurrentDeliveries);
     }
 
     /// <summary>True between <see cref="StartAsync"/> and <see cref="StopAsync"/>.</summary>
@@ -190,29 +188,30 @@ public sealed partial class QueueManager : IHostedService, IAsyncDisposable
         }
     }
 
-    private async Task DispatchDueAsync(CancellationToken ct)
+    /// <summary>
+    /// Starts an attempt for every due message, up to <see cref="QueueManagerOptions.MaxActiveMessages"/> at once
+    /// (the end of an attempt wakes the loop again). Never waits: routing and the wait for a destination's slot
+    /// happen in the attempt, so a full destination holds up nothing but its own mail.
+    /// </summary>
+    private Task DispatchDueAsync(CancellationToken ct)
     {
-        while (true)
+        while (!ct.IsCancellationRequested)
         {
-            string id;
-            DateTimeOffset? next = null;
             var now = _time.GetUtcNow();
             lock (_gate)
             {
-                if (!TryTakeDue(now, out id, out next))
+                if (_inFlight.Count >= _options.MaxActiveMessages) return Task.CompletedTask;
+                if (!TryTakeDue(now, out var id, out var next))
                 {
                     ArmTimer(next, now);
-                    return;
+                    return Task.CompletedTask;
                 }
-            }
-            await _messageSlots.WaitAsync(ct).ConfigureAwait(false);
-            lock (_gate)
-            {
                 var task = Task.Run(() => AttemptAsync(id, ct), CancellationToken.None);
                 _attempts.Add(task);
                 _ = task.ContinueWith(t => { lock (_gate) _attempts.Remove(t); }, TaskScheduler.Default);
             }
         }
+        return Task.CompletedTask;
     }
 
     /// <summary>Takes the earliest due message, skipping stale queue entries; else gives the next due time.</summary>
@@ -263,7 +262,6 @@ public sealed partial class QueueManager : IHostedService, IAsyncDisposable
             }
             RequestWakeLocked();
         }
-        _messageSlots.Release();
         _signal.Release();
     }
 
@@ -290,16 +288,6 @@ public sealed partial class QueueManager : IHostedService, IAsyncDisposable
     {
         int at = address.LastIndexOf('@');
         return at < 0 ? "" : address[(at + 1)..].ToLowerInvariant();
-    }
-
-    private SemaphoreSlim DestinationSlots(string key)
-    {
-        lock (_destinationSlots)
-        {
-            if (!_destinationSlots.TryGetValue(key, out var slots))
-                _destinationSlots[key] = slots = new SemaphoreSlim(_options.MaxConcurrentDeliveriesPerDestination);
-            return slots;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "queue manager started with {Count} active messages")]

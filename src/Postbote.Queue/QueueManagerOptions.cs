@@ -36,8 +36,43 @@ public sealed class QueueManagerOptions
     /// <summary>Deliveries in progress at once, over all destinations. Postfix default_process_limit = 100.</summary>
     public int MaxConcurrentDeliveries { get; set; } = 100;
 
-    /// <summary>Deliveries in progress at once to one next hop. Postfix default_destination_concurrency_limit = 20.</summary>
+    /// <summary>
+    /// Deliveries in progress at once to one next hop: the most its concurrency window can grow to.
+    /// Postfix default_destination_concurrency_limit = 20.
+    /// </summary>
     public int MaxConcurrentDeliveriesPerDestination { get; set; } = 20;
+
+    /// <summary>
+    /// The concurrency window a destination starts with (and returns to when it has been idle). It grows by one
+    /// after each window's worth of successful sessions (+1/window per success, Postfix's default positive
+    /// feedback) up to <see cref="MaxConcurrentDeliveriesPerDestination"/>, and shrinks by one on each failed
+    /// session (connection or handshake failure, timeout, lost connection), never below 1.
+    /// Postfix initial_destination_concurrency = 5.
+    /// </summary>
+    public int InitialDestinationConcurrency { get; set; } = 5;
+
+    /// <summary>
+    /// Consecutive failed sessions after which a destination is dead: its queued deliveries are deferred at once
+    /// ("delivery temporarily suspended") and no connection is opened to it for <see cref="MinimalBackoff"/>; then
+    /// one probing session at a time, one more failure and it is dead again, a success revives it. Postfix's
+    /// destination_concurrency_failed_cohort_limit = 1 is one cohort, a window's worth of sessions: 5 at the
+    /// initial concurrency.
+    /// </summary>
+    public int DestinationFailureLimit { get; set; } = 5;
+
+    /// <summary>
+    /// The most one destination may hold of the delivery slots that other destinations leave free (0.5: half of
+    /// <see cref="MaxConcurrentDeliveries"/> when it is alone, a quarter for a second one beside it, ...), so that
+    /// stuck destinations together never take every slot. At least one slot is always allowed. Postbote's own;
+    /// Postfix has only the per-destination limit.
+    /// </summary>
+    public double DestinationShareOfDeliveries { get; set; } = 0.5;
+
+    /// <summary>
+    /// Messages whose delivery attempt is in progress (routed, waiting in their destinations' queues or being
+    /// delivered) at most; further due messages wait in the schedule. Postfix qmgr_message_active_limit = 20000.
+    /// </summary>
+    public int MaxActiveMessages { get; set; } = 20_000;
 
     /// <summary>Recipients per delivery request. Postfix default_destination_recipient_limit = 50.</summary>
     public int MaxRecipientsPerDelivery { get; set; } = 50;
@@ -54,7 +89,6 @@ public sealed class QueueManagerOptions
     /// <summary>The postmaster address in effect.</summary>
     public string EffectivePostmaster => string.IsNullOrEmpty(PostmasterAddress) ? "postmaster@" + Hostname : PostmasterAddress;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first wrong setting.</summary>
     /// <summary>
     /// Accept and queue mail but start no deliveries until this is turned off (Postfix's defer_transports, for
     /// maintenance or a server that only collects mail). Admin commands still work on the queue.
@@ -64,6 +98,7 @@ public sealed class QueueManagerOptions
     /// <summary>How commits are made durable: one syncfs per batch (default on Linux 5.8+) or an fsync per file (see <see cref="SpoolSyncMode"/>).</summary>
     public SpoolSyncMode SyncMode { get; set; } = SpoolSyncMode.FileSystem;
 
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first wrong setting.</summary>
     public void Validate()
     {
         static void Require(bool ok, string key, string what)
@@ -78,6 +113,10 @@ public sealed class QueueManagerOptions
         Require(DelayWarningAfter >= TimeSpan.Zero, nameof(DelayWarningAfter), "must not be negative");
         Require(MaxConcurrentDeliveries > 0, nameof(MaxConcurrentDeliveries), "must be positive");
         Require(MaxConcurrentDeliveriesPerDestination > 0, nameof(MaxConcurrentDeliveriesPerDestination), "must be positive");
+        Require(InitialDestinationConcurrency > 0, nameof(InitialDestinationConcurrency), "must be positive");
+        Require(DestinationFailureLimit > 0, nameof(DestinationFailureLimit), "must be positive");
+        Require(DestinationShareOfDeliveries > 0 && DestinationShareOfDeliveries <= 1, nameof(DestinationShareOfDeliveries), "must be more than 0 and at most 1");
+        Require(MaxActiveMessages > 0, nameof(MaxActiveMessages), "must be positive");
         Require(MaxRecipientsPerDelivery > 0, nameof(MaxRecipientsPerDelivery), "must be positive");
         Require(ReturnFullMessageLimit >= 0, nameof(ReturnFullMessageLimit), "must not be negative");
     }
