@@ -51,6 +51,12 @@ public sealed class LmtpDeliveryAgent : IDeliveryAgent
         ArgumentNullException.ThrowIfNull(request);
         if (request.Recipients.Count == 0)
             return Array.Empty<RecipientResult>();
+        return await SmtpDeliveryAgent.WithinSessionTimeLimitAsync(request, _client, _endpoint.RemoteMta, _time,
+            token => DeliverOnceAsync(request, token), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<RecipientResult>> DeliverOnceAsync(DeliveryRequest request, CancellationToken cancellationToken)
+    {
         SmtpClientConnection connection;
         try
         {

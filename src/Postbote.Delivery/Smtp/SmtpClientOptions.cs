@@ -2,7 +2,8 @@ namespace Postbote.Delivery.Smtp;
 
 /// <summary>
 /// Settings of one outbound SMTP/LMTP client session. Timeouts default to RFC 5321 §4.5.3.2 (which are also
-/// Postfix's smtp_*_timeout defaults); tests shorten them.
+/// Postfix's smtp_*_timeout defaults); each bounds a whole reply, not one read, so a peer trickling bytes cannot
+/// stretch it (Postfix's smtp_per_record_deadline = yes). Configurable as Delivery:Client:Key; tests shorten them.
 /// </summary>
 public sealed class SmtpClientOptions
 {
@@ -60,6 +61,16 @@ public sealed class SmtpClientOptions
     /// <summary>QUIT when closing; short, since nothing depends on the answer (Postfix waits up to 300 s, we do not need to).</summary>
     public TimeSpan QuitTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The longest one delivery may take on one connection, from taking or opening it to the last reply (connect,
+    /// greeting, EHLO, TLS, AUTH, the transaction): a peer that answers just within every per-reply timeout (a
+    /// tarpit) or trickles its replies cannot hold a delivery slot for longer. Postfix has no single limit (its
+    /// smtp_per_request_deadline with smtp_min_data_rate = 500 bytes/s bounds the DATA phase); 30 minutes lets a
+    /// 50 MB message through at 30 KB/s. Timed out, the recipients are deferred (4.4.2), a failed session for the
+    /// destination's feedback. Zero disables it.
+    /// </summary>
+    public TimeSpan SessionTimeLimit { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Longest reply line accepted; RFC 5321 §4.5.3.1.5 says 512 octets, we tolerate more.</summary>
     public int MaxReplyLineLength { get; set; } = 4096;
 
@@ -68,6 +79,31 @@ public sealed class SmtpClientOptions
 
     /// <summary>Size of the buffer in which the message is read and dot-stuffed during DATA.</summary>
     public int DataBufferSize { get; set; } = 64 * 1024;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first wrong setting (as "Delivery:Client:Key").</summary>
+    public void Validate()
+    {
+        static void Positive(TimeSpan value, string key)
+        {
+            if (value <= TimeSpan.Zero) throw new ArgumentException($"Delivery:Client:{key} must be positive", key);
+        }
+        Positive(ConnectTimeout, nameof(ConnectTimeout));
+        Positive(GreetingTimeout, nameof(GreetingTimeout));
+        Positive(HeloTimeout, nameof(HeloTimeout));
+        Positive(StartTlsTimeout, nameof(StartTlsTimeout));
+        Positive(AuthTimeout, nameof(AuthTimeout));
+        Positive(MailTimeout, nameof(MailTimeout));
+        Positive(RcptTimeout, nameof(RcptTimeout));
+        Positive(DataInitTimeout, nameof(DataInitTimeout));
+        Positive(DataBlockTimeout, nameof(DataBlockTimeout));
+        Positive(DataEndTimeout, nameof(DataEndTimeout));
+        Positive(RsetTimeout, nameof(RsetTimeout));
+        Positive(QuitTimeout, nameof(QuitTimeout));
+        if (SessionTimeLimit < TimeSpan.Zero) throw new ArgumentException("Delivery:Client:SessionTimeLimit must not be negative (0 disables it)", nameof(SessionTimeLimit));
+        if (MaxReplyLineLength < 512) throw new ArgumentException("Delivery:Client:MaxReplyLineLength must be at least 512 (RFC 5321 4.5.3.1.5)", nameof(MaxReplyLineLength));
+        if (MaxReplyLines < 1) throw new ArgumentException("Delivery:Client:MaxReplyLines must be positive", nameof(MaxReplyLines));
+        if (DataBufferSize < 512) throw new ArgumentException("Delivery:Client:DataBufferSize must be at least 512", nameof(DataBufferSize));
+    }
 
     /// <summary>A shallow copy, for per-destination adjustments (relayhost TLS mode, LMTP).</summary>
     public SmtpClientOptions Clone() => (SmtpClientOptions)MemberwiseClone();

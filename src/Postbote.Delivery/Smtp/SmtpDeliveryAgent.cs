@@ -89,7 +89,9 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
                 break;
             var endpoint = new SmtpEndpoint(host.Name, address, port);
             var subset = pending.Select(i => recipients[i]).ToList();
-            var results = await AttemptAsync(request with { Recipients = subset }, endpoint, client, cancellationToken).ConfigureAwait(false);
+            var attempt = request with { Recipients = subset };
+            var results = await WithinSessionTimeLimitAsync(attempt, client, endpoint.RemoteMta, _time,
+                token => AttemptAsync(attempt, endpoint, client, token), cancellationToken).ConfigureAwait(false);
             var stillPending = new List<int>();
             for (var k = 0; k < pending.Count; k++)
             {
@@ -102,6 +104,30 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
         foreach (var i in pending)
             final[i] = final[i] with { Scope = FailureScope.Site };
         return final;
+    }
+
+    /// <summary>
+    /// Runs one delivery on one connection within <see cref="SmtpClientOptions.SessionTimeLimit"/>: past it the
+    /// delivery is cancelled (the connection, in an unknown state, is closed without QUIT and never reused) and every
+    /// recipient deferred with 4.4.2 for the session, so that the next host is tried and the destination's feedback
+    /// counts a failure. Cancellation by <paramref name="cancellationToken"/> still throws.
+    /// </summary>
+    internal static async Task<IReadOnlyList<RecipientResult>> WithinSessionTimeLimitAsync(DeliveryRequest request, SmtpClientOptions client,
+        string remoteMta, TimeProvider time, Func<CancellationToken, Task<IReadOnlyList<RecipientResult>>> attempt, CancellationToken cancellationToken)
+    {
+        if (client.SessionTimeLimit <= TimeSpan.Zero)
+            return await attempt(cancellationToken).ConfigureAwait(false);
+        using var limit = new CancellationTokenSource(client.SessionTimeLimit, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
+        try
+        {
+            return await attempt(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var why = $"delivery to {remoteMta} took longer than the session time limit of {client.SessionTimeLimit.TotalSeconds:0} s";
+            return request.Recipients.Select(r => RecipientResult.Temporary(r.Address, "4.4.2", why, remoteMta, FailureScope.Session)).ToList();
+        }
     }
 
     /// <summary>Reuses connections between deliveries to the same host (null: one connection per delivery).</summary>

@@ -119,6 +119,8 @@ public static class ConfigurationLoader
             o.Queue.PostmasterAddress = "postmaster@" + (domains.Contains(hostname) ? hostname : domains.Order(StringComparer.Ordinal).First());
         try { o.Queue.Validate(); }
         catch (ArgumentException e) { problems.Add(e.Message.Split(" (Parameter")[0]); }
+        try { o.Delivery.Client.Validate(); }
+        catch (ArgumentException e) { problems.Add(e.Message.Split(" (Parameter")[0]); }
 
         if (problems.Count > 0) throw new ConfigurationException(problems);
 

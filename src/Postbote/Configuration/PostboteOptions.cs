@@ -57,6 +57,9 @@ public sealed class RemoteDeliveryOptions
     public string Tls { get; set; } = "Opportunistic";
     /// <summary>With Tls=Required, also verify the certificate chain and name.</summary>
     public bool VerifyCertificate { get; set; }
+    /// <summary>Timeouts and limits of the outbound SMTP and LMTP client (Delivery:Client:GreetingTimeout, SessionTimeLimit, ...);
+    /// its HeloName and Tls come from Hostname and Delivery:Tls.</summary>
+    public Postbote.Delivery.Smtp.SmtpClientOptions Client { get; set; } = new();
 }
 
 public sealed class ListenerOptions

@@ -27,12 +27,12 @@ public static class DeliveryComposition
             LocalAddresses = OwnMxAddresses(config),
         }, logger: loggers.CreateLogger("Postbote.Dns"));
 
-        var client = new SmtpClientOptions
-        {
-            HeloName = config.Server.Hostname,
-            Tls = Enum.Parse<TlsPolicy>(o.Delivery.Tls),
-            VerifyCertificate = o.Delivery.VerifyCertificate,
-        };
+        // Timeouts and limits from Delivery:Client; the name and the TLS policy from their own settings.
+        var client = o.Delivery.Client.Clone();
+        client.HeloName = config.Server.Hostname;
+        client.Tls = Enum.Parse<TlsPolicy>(o.Delivery.Tls);
+        client.VerifyCertificate = o.Delivery.VerifyCertificate;
+        client.Lmtp = false;
         Postbote.Delivery.Smtp.RelayhostOptions? relay = null;
         if (o.Relayhost is { Host: { Length: > 0 } host } r)
         {
@@ -65,8 +65,10 @@ public static class DeliveryComposition
         var lmtpDomains = new HashSet<string>(o.LocalDelivery.LmtpDomains ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase);
         if (!string.IsNullOrEmpty(o.LocalDelivery.Lmtp))
         {
+            var lmtpClient = client.Clone();
+            (lmtpClient.Lmtp, lmtpClient.Tls, lmtpClient.ImplicitTls) = (true, TlsPolicy.None, false);
             lmtp = new LmtpDeliveryAgent(new LmtpDeliveryOptions { Endpoint = o.LocalDelivery.Lmtp, HostName = config.Server.Hostname,
-                Client = new SmtpClientOptions { Lmtp = true, Tls = TlsPolicy.None, HeloName = config.Server.Hostname } },
+                Client = lmtpClient },
                 timeProvider: time, logger: loggers.CreateLogger("Postbote.Lmtp"));
             if (lmtpDomains.Count == 0) lmtpDomains.Add("*");
         }
