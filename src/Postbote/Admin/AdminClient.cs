@@ -61,6 +61,9 @@ public sealed class AdminClient : IQueueControl, IDisposable
     public async Task<IReadOnlyList<QueueEntry>> ListAsync(CancellationToken ct) =>
         await SendAsync<List<QueueEntry>>(HttpMethod.Get, "v1/queue", ct).ConfigureAwait(false) ?? [];
 
+    public async Task<IReadOnlyList<Postbote.Queue.DestinationStatus>> DestinationsAsync(CancellationToken ct) =>
+        await SendAsync<List<Postbote.Queue.DestinationStatus>>(HttpMethod.Get, "v1/queue/destinations", ct).ConfigureAwait(false) ?? [];
+
     public async Task<QueueEntry?> ShowAsync(string queueId, CancellationToken ct)
     {
         using var response = await RequestAsync(HttpMethod.Get, $"v1/queue/{Uri.EscapeDataString(queueId)}", null, ct).ConfigureAwait(false);

@@ -78,6 +78,7 @@ public static class AdminEndpoint
         var api = app.MapGroup("/v1/queue").AddEndpointFilter(async (ctx, next) =>
             PeerOf(ctx.HttpContext) is { AdminSocket: true } ? await next(ctx) : Results.Problem("the queue API is only on admin.sock", statusCode: 403));
         api.MapGet("", async (HttpContext http, CancellationToken ct) => Results.Json(await Control(http).ListAsync(ct)));
+        api.MapGet("/destinations", async (HttpContext http, CancellationToken ct) => Results.Json(await Control(http).DestinationsAsync(ct)));
         api.MapGet("/{id}", async (string id, HttpContext http) => !QueueId.IsValid(id) ? BadId(id)
             : await Control(http).ShowAsync(id, http.RequestAborted) is { } entry ? Results.Json(entry) : Outcome(QueueOpOutcome.NotFound, id));
         api.MapPost("/flush", async (string? domain, HttpContext http) =>

@@ -11,6 +11,8 @@ public interface IQueueControl
     bool ServerRunning { get; }
     Task<IReadOnlyList<QueueEntry>> ListAsync(CancellationToken ct);
     Task<QueueEntry?> ShowAsync(string queueId, CancellationToken ct);
+    /// <summary>The destinations the running server's scheduler tracks, dead ones first; empty with the server stopped.</summary>
+    Task<IReadOnlyList<Postbote.Queue.DestinationStatus>> DestinationsAsync(CancellationToken ct);
     /// <summary>Makes every deferred message (or those for <paramref name="domain"/>) due now; the count scheduled.</summary>
     Task<(QueueOpOutcome Outcome, int Count)> FlushAsync(string? domain, CancellationToken ct);
     Task<QueueOpOutcome> FlushMessageAsync(string queueId, CancellationToken ct);

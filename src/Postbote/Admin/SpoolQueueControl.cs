@@ -22,6 +22,9 @@ public sealed class SpoolQueueControl(Spool spool, QueueManager? manager) : IQue
         return Task.FromResult<IReadOnlyList<QueueEntry>>(list);
     }
 
+    public Task<IReadOnlyList<DestinationStatus>> DestinationsAsync(CancellationToken ct) =>
+        Task.FromResult(manager?.Destinations() ?? []);
+
     public Task<QueueEntry?> ShowAsync(string queueId, CancellationToken ct)
     {
         if (spool.Find(queueId) is not { } found) return Task.FromResult<QueueEntry?>(null);

@@ -36,6 +36,9 @@ public sealed class QueueListCommand : QueueCommandBase<QueueListSettings>
         AnsiConsole.Write(table);
         Console.WriteLine($"-- {rows.Sum(r => r.Size / 1024 + 1)} Kbytes in {rows.Count} Request{(rows.Count == 1 ? "" : "s")}."
             + (queue.ServerRunning ? "" : " (server not running: read from the spool)"));
+        // Postfix's "delivery temporarily suspended": destinations the scheduler treats as dead, with their mail deferred.
+        foreach (var d in (await queue.DestinationsAsync(ct)).Where(d => d.Dead))
+            Console.WriteLine($"-- destination {d.NextHop} is dead until {d.DeadUntil?.ToLocalTime():yyyy-MM-dd HH:mm:ss} after {d.ConsecutiveFailures} failed sessions: {d.LastFailure}");
         return ExitCodes.Ok;
     }
 }

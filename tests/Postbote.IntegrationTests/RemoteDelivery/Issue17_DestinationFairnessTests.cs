@@ -53,6 +53,42 @@ public sealed class Issue17_DestinationFairnessTests
         Assert.True(blackHole.OpenConnections >= 5 && tarpit.OpenConnections >= 5, "the stuck peers were let go: the test proved nothing");
     }
 
+    [Fact]
+    public async Task RemoteDelivery_DeadDestination_OpensNoNewConnectionUntilItsRetryTime()
+    {
+        var (healthy, port) = StartHealthy();
+        await using var _h = healthy;
+        await using var refuse = Hostile(HostileBehaviour.Refuse421, "127.0.0.5", port);
+        await using var dropper = Hostile(HostileBehaviour.DropAfterRcpt, "127.0.0.6", port);
+        using var dns = Dns();
+        var retry = TimeSpan.FromSeconds(3);
+        await using var server = await StartServerAsync(dns, port, o => o.Queue.MinimalBackoff = retry);
+
+        await SubmitManyAsync(server, "bob@refuse.test", 20);
+        await SubmitManyAsync(server, "bob@dropper.test", 20);
+        Assert.True(await PollAsync(() => MailLog(server).Count(l => l.Contains("status=deferred")) >= 40), Dump(server));
+
+        // Five failed sessions each (Queue:DestinationFailureLimit), then the rest deferred without a connection.
+        Assert.Equal(5, refuse.ConnectionCount);
+        Assert.Equal(5, dropper.ConnectionCount);
+        Assert.Equal(30, MailLog(server).Count(l => l.Contains("relay=none") && l.Contains("status=deferred (delivery temporarily suspended: ")));
+        Assert.Contains(server.Log.Lines, l => l.Contains("destination mx:refuse.test is dead after 5 failed sessions"));
+        using (var admin = await Postbote.Admin.AdminClient.TryConnectAsync(Path.Combine(server.DataDirectory, Postbote.Admin.AdminSockets.AdminFileName), CancellationToken.None))
+        {
+            Assert.NotNull(admin);
+            var dead = (await admin.DestinationsAsync(CancellationToken.None)).Where(d => d.Dead).Select(d => d.NextHop).Order().ToList();
+            Assert.Equal(["mx:dropper.test", "mx:refuse.test"], dead);
+            var entry = (await admin.ListAsync(CancellationToken.None)).First(e => e.Recipients[0].Address == "bob@refuse.test" && e.LastReply!.StartsWith("delivery temporarily suspended", StringComparison.Ordinal));
+            Assert.Equal("deferred", entry.State);
+        }
+
+        // The next connection is the probe at the retry time, not before.
+        Assert.True(await PollAsync(() => refuse.ConnectionCount >= 6, TimeSpan.FromSeconds(15)), Dump(server));
+        var accepted = refuse.AcceptedAt;
+        Assert.True(accepted[5] - accepted[4] >= retry - TimeSpan.FromMilliseconds(50), $"probe {accepted[5] - accepted[4]} after the last failed session");
+        Assert.Empty(healthy.Transactions);
+    }
+
     /// <summary>Submits <paramref name="count"/> messages to one recipient, one transaction after another on one connection.</summary>
     private static async Task SubmitManyAsync(PostboteTestServer server, string to, int count)
     {
