@@ -4,6 +4,7 @@
 #   bench/compare.sh                 # both servers (Postbote is skipped when it does not start)
 #   SERVERS=postfix bench/compare.sh # only Postfix
 #   QUICK=1 bench/compare.sh         # fewer messages and repetitions, idle K=1000 only
+#   SCENARIOS=blackhole bench/compare.sh  # only the black-hole scenario (SCENARIOS: any of load idle blackhole)
 #
 # Figures, per server (see bench/README.md):
 #   accept rate   messages/s accepted by smtp-source (250 after DATA, i.e. durably queued),
@@ -11,6 +12,8 @@
 #   CPU/msg       CPU ms of every process of the server per message, accept plus relay to the sink
 #   mem/idle conn PSS KiB per idle connection (K connections after EHLO, minus the idle baseline)
 #   latency       p50/p99 ms from MAIL to the 250 after DATA at ~100 msg/s (bench/tools/latency.py)
+#   black hole    relay msg/s to the sink alone, then again while a second destination, a black hole that accepts
+#                 and never greets (bench/tools/blackhole.py), holds BH_MESSAGES queued messages (issue 17)
 # Every loop is bounded in count and in time. Nothing listens outside 127.0.0.1.
 set -uo pipefail
 
@@ -28,6 +31,10 @@ LAT_RATE="${LAT_RATE:-100}"
 WARMUP="${WARMUP:-10000}"              # messages per server before measuring (0: none)
 RUN_TIMEOUT="${RUN_TIMEOUT:-300}"      # seconds, any one smtp-source run
 DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-300}"  # seconds, waiting for the sink to receive everything
+SCENARIOS="${SCENARIOS:-load idle blackhole}"
+BH_MESSAGES="${BH_MESSAGES:-100}"      # messages queued for the black hole
+BH_RELAY_MESSAGES="${BH_RELAY_MESSAGES:-$([ "$QUICK" = 1 ] && echo 2000 || echo 4000)}"  # per relay run, 20 sessions, 4 KiB
+BH_ADDRESS=127.0.0.3                   # the black hole listens here, on the sink's port
 DOMAIN=bench.local
 RCPT="sink@$DOMAIN"
 SENDER="source@bench.client"
@@ -113,8 +120,9 @@ maillog_file_prefixes = $PF
 maillog_file = $PF/maillog
 smtpd_peername_lookup = no
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
-relay_domains = $DOMAIN
+relay_domains = $DOMAIN, blackhole.$DOMAIN
 relayhost = [127.0.0.1]:$SINK_PORT
+transport_maps = inline:{ blackhole.$DOMAIN=smtp:[$BH_ADDRESS]:$SINK_PORT }
 smtp_dns_support_level = disabled
 smtp_tls_security_level = none
 smtpd_tls_security_level = none
@@ -175,6 +183,7 @@ stop_postfix() {
 # process trees measured) or returns non-zero, and stop_<name> stops the one started.
 PB="$WORK/postbote"
 PB_BIN="${PB_BIN:-}"   # a directory holding an already built postbote.dll (skips the build)
+PB_DIRECT=0            # 1: no relayhost; recipients at address literals go to Delivery:Port (the black-hole scenario)
 build_postbote() {
   [ -n "$PB_BIN" ] && return 0
   PB_BIN="$WORK/postbote-bin"
@@ -194,7 +203,7 @@ start_postbote() { # [connection limit]
  "Listeners":[{"Name":"mx","Endpoint":"127.0.0.1:$SERVER_PORT","Role":"Mx"}],
  "TrustedNetworks":["127.0.0.0/8"],
  "Limits":{"ConnectionsPerClient":$limit,"ConnectionsTotal":$(( limit > 20000 ? limit : 20000 ))},
- "Relayhost":{"Host":"127.0.0.1","Port":$SINK_PORT,"Tls":"None"}}
+ $([ "$PB_DIRECT" = 1 ] && echo '"Delivery":{"Port":'"$SINK_PORT"',"Tls":"None"}}' || echo '"Relayhost":{"Host":"127.0.0.1","Port":'"$SINK_PORT"',"Tls":"None"}}')
 JSON
   local dll; dll="$(ls "$PB_BIN/postbote.dll" "$PB_BIN/Postbote.dll" 2>/dev/null | head -1)"
   [ -n "$dll" ] || { log "postbote: no postbote.dll in $PB_BIN"; return 1; }
@@ -244,13 +253,13 @@ median_spread() { # decimals values... -> "median (min-max)"
   python3 -c 'import sys,statistics as s; d=int(sys.argv[1]); v=sorted(float(x) for x in sys.argv[2:]); print(f"{s.median(v):.{d}f} ({v[0]:.{d}f}-{v[-1]:.{d}f})")' "$@"
 }
 
-one_run() { # server sessions size messages -> "accept_rate relay_rate cpu_ms" or nothing
-  local server=$1 s=$2 size=$3 m=$4 pids="${PIDS[$1]}" port="${PORT[$1]}"
+one_run() { # server sessions size messages [rcpt] -> "accept_rate relay_rate cpu_ms" or nothing
+  local server=$1 s=$2 size=$3 m=$4 pids="${PIDS[$1]}" port="${PORT[$1]}" rcpt="${5:-$RCPT}"
   local before_sink; before_sink=$(sink_count)
   local cpu0; cpu0=$(python3 "$TOOLS/proctree.py" cpu $pids)
   local t0; t0=$(now)
   # -d: keep each session's connection for its next message; -l: body bytes
-  if ! timeout "$RUN_TIMEOUT" smtp-source -d -s "$s" -m "$m" -l "$size" -f "$SENDER" -t "$RCPT" \
+  if ! timeout "$RUN_TIMEOUT" smtp-source -d -s "$s" -m "$m" -l "$size" -f "$SENDER" -t "$rcpt" \
        -M bench.client -S "bench $size" "127.0.0.1:$port" > "$WORK/source.out" 2>&1; then
     log "$server: smtp-source failed (s=$s size=$size): $(tail -2 "$WORK/source.out")"; return
   fi
@@ -370,6 +379,57 @@ run_idle() {
   done
 }
 
+# Issue 17: relay rate to the sink alone, then with a black hole holding BH_MESSAGES messages of a second destination.
+# Postfix routes blackhole.bench.local by transport_maps; Postbote (no transport table) runs without relayhost and
+# gets address literals: the sink as [127.0.0.1], the black hole as [$BH_ADDRESS], both on the sink's port.
+rcpt_for() { # server kind(sink|hole)
+  if [ "$1" = postbote ]; then [ "$2" = sink ] && echo "sink@[127.0.0.1]" || echo "hole@[$BH_ADDRESS]"
+  else [ "$2" = sink ] && echo "$RCPT" || echo "hole@blackhole.$DOMAIN"; fi
+}
+run_blackhole() {
+  python3 "$TOOLS/blackhole.py" "$BH_ADDRESS" "$SINK_PORT" --seconds 3600 > "$WORK/blackhole.out" 2>&1 &
+  local bh_pid=$!
+  local i; for i in $(seq 1 50); do grep -q '^ready' "$WORK/blackhole.out" 2>/dev/null && break; sleep 0.1; done
+  grep -q '^ready' "$WORK/blackhole.out" || { log "black hole did not start: $(tail -2 "$WORK/blackhole.out")"; kill "$bh_pid"; return; }
+  PB_DIRECT=1
+  local server
+  for server in $SERVERS; do start_server "$server" 1200 || log "$server: skipped black hole (did not start)"; done
+  for server in $SERVERS; do # warm up on the sink route (not measured), then the figure alone
+    started "$server" || continue
+    log "$server: black hole warm-up: $(one_run "$server" 20 4096 "$BH_RELAY_MESSAGES" "$(rcpt_for "$server" sink)")"
+  done
+  declare -A alone=() held=()
+  for server in $(order_for 1); do
+    started "$server" || continue
+    local out; out=$(one_run "$server" 20 4096 "$BH_RELAY_MESSAGES" "$(rcpt_for "$server" sink)")
+    [ -n "$out" ] && alone[$server]=$(echo "$out" | awk '{print $2}')
+    log "$server: relay to the sink alone: $out"
+  done
+  for server in $SERVERS; do # BH_MESSAGES for the black hole: accepted, then held there
+    started "$server" || continue
+    timeout "$RUN_TIMEOUT" smtp-source -d -s 10 -m "$BH_MESSAGES" -l 4096 -f "$SENDER" -t "$(rcpt_for "$server" hole)" \
+      -M bench.client -S "black hole" "127.0.0.1:${PORT[$server]}" > "$WORK/source-bh.out" 2>&1 \
+      || log "$server: smtp-source to the black hole failed: $(tail -2 "$WORK/source-bh.out")"
+  done
+  sleep 2 # let both schedulers open what they will to the black hole
+  log "black hole: $(tail -1 "$WORK/blackhole.out")"
+  for server in $(order_for 2); do
+    started "$server" || continue
+    local out; out=$(one_run "$server" 20 4096 "$BH_RELAY_MESSAGES" "$(rcpt_for "$server" sink)")
+    [ -n "$out" ] && held[$server]=$(echo "$out" | awk '{print $2}')
+    log "$server: relay to the sink beside the black hole: $out; black hole: $(tail -1 "$WORK/blackhole.out")"
+  done
+  for server in $SERVERS; do
+    record "$server" "relay msg/s to the sink alone, 20 sess, 4 KiB" "${alone[$server]:-failed}"
+    record "$server" "relay msg/s beside a black hole holding $BH_MESSAGES msgs" "${held[$server]:-failed}"
+    [ -n "${alone[$server]:-}" ] && [ -n "${held[$server]:-}" ] && record "$server" "black hole: relay rate kept (target >= 0.90)" \
+      "$(python3 -c "print(f'{${held[$server]}/${alone[$server]}:.2f}')")"
+    "stop_$server"
+  done
+  PB_DIRECT=0
+  kill "$bh_pid" 2>/dev/null; wait "$bh_pid" 2>/dev/null
+}
+
 # ---------------------------------------------------------------- main
 if [ "${SKIP_DEPS:-0}" != 1 ]; then
   log "installing dependencies"
@@ -380,14 +440,16 @@ log "open files limit: $(ulimit -n); load $(load1)"
 start_sink
 # Both servers run side by side (each on its own port, both relaying to the same sink); each figure
 # alternates between them, repetition by repetition.
-if [ "${SKIP_LOAD:-0}" != 1 ]; then
+has() { [[ " $SCENARIOS " == *" $1 "* ]]; }
+if [ "${SKIP_LOAD:-0}" != 1 ] && has load; then
   for s in $SERVERS; do start_server "$s" 1200 || log "$s: skipped (did not start)"; done
   warm_up
   measure_throughput
   measure_latency
   for s in $SERVERS; do "stop_$s"; done
 fi
-run_idle
+has idle && run_idle
+has blackhole && run_blackhole
 
 DATE="$(date +%Y-%m-%d)"
 OUT="$HERE/results/$DATE-$(date +%H%M).md"
