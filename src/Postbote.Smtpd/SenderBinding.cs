@@ -34,6 +34,19 @@ public static class SenderBinding
         return (SenderBindingOutcome.Owned, null);
     }
 
+    /// <summary>
+    /// What a local login (a submit.sock or sendmail caller other than root) owns: the null sender, and its own name
+    /// at the server's hostname or at a local domain (<c>www-data@mx.example.org</c>), the address sendmail gives it by default.
+    /// </summary>
+    public static async ValueTask<bool> LocalLoginOwnsAsync(string login, string address,
+        Func<string, CancellationToken, ValueTask<bool>> isLocalDomain, CancellationToken ct)
+    {
+        if (address.Length == 0) return true;
+        int at = address.LastIndexOf('@');
+        if (at <= 0 || !string.Equals(address[..at], login, StringComparison.OrdinalIgnoreCase)) return false;
+        return await isLocalDomain(address[(at + 1)..], ct).ConfigureAwait(false);
+    }
+
     /// <summary>The SMTP reply for a refusal (null for <see cref="SenderBindingOutcome.Owned"/>).</summary>
     public static SmtpReply? ReplyFor(SenderBindingOutcome outcome) => outcome switch
     {
