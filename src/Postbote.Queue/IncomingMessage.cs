@@ -35,7 +35,7 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
 
     public string QueueId { get; }
     internal string TempPath { get; }
-    public HeaderSectionScanner Headers { get; } = new();
+    public HeaderSectionParser Headers { get; } = new();
     /// <summary>Bytes written so far (the stored size).</summary>
     public long Length { get; private set; }
     internal bool Closed { get; private set; }

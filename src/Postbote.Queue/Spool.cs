@@ -118,6 +118,7 @@ public sealed partial class Spool
     /// </remarks>
     public async Task CommitAsync(IncomingMessage message, QueuedMessage envelope, CancellationToken ct)
     {
+        EnvelopeAddressGuard.EnsureValid(envelope);
         BeginWrite();
         try
         {

@@ -173,28 +173,27 @@ public sealed partial class SmtpSession
         return list;
     }
 
-    /// <summary>RFC 6409 §8 fixes and the anti-spoofing check of the header From:.</summary>
+    /// <summary>
+    /// The anti-spoofing check of the author fields (<see cref="SenderBinding"/>: one From:, at most one Sender:, all
+    /// owned, fail closed when they cannot be judged) and the RFC 6409 §8 fixes (Message-ID:, Date: added when missing).
+    /// </summary>
     private async ValueTask<SmtpReply?> SubmissionChecksAsync(IncomingMessage incoming, List<string> prepend)
     {
         var headers = incoming.Headers;
-        if (_options.CheckFromHeader && _services.Authenticator is not null)
+        if (_options.CheckFromHeader && _services.Authenticator is { } authenticator)
         {
-            var from = headers.GetField("From");
-            if (from is not null)
+            string user = _authUser!;
+            var (outcome, address) = await SenderBinding.CheckAsync(headers,
+                (a, ct) => authenticator.OwnsAddressAsync(user, a, ct), CancellationToken.None).ConfigureAwait(false);
+            if (SenderBinding.ReplyFor(outcome) is { } refusal)
             {
-                foreach (var address in HeaderAddresses.Extract(from))
-                {
-                    if (!await _services.Authenticator.OwnsAddressAsync(_authUser!, address, CancellationToken.None).ConfigureAwait(false))
-                    {
-                        LogSenderRejected(ClientAddress, _authUser!, address);
-                        return SmtpReplies.FromHeaderNotOwned;
-                    }
-                }
+                LogSenderRejected(ClientAddress, user, address ?? outcome.ToString());
+                return refusal;
             }
         }
-        if (headers.GetField("Message-ID") is null)
+        if (headers.MessageId.Count == 0)
             prepend.Add($"Message-ID: <{incoming.QueueId}.{Guid.NewGuid():N}@{_options.Hostname}>\r\n");
-        if (headers.GetField("Date") is null)
+        if (headers.Date.Count == 0)
             prepend.Add("Date: " + _services.Time.GetUtcNow().ToString("ddd, dd MMM yyyy HH:mm:ss +0000", System.Globalization.CultureInfo.InvariantCulture) + "\r\n");
         return null;
     }

@@ -39,6 +39,12 @@ public sealed class SmtpdLimits
     /// <summary>A message with more Received: fields than this is a mail loop: 554 5.4.6 (RFC 5321 §6.3).</summary>
     public int MaxReceivedHeaders { get; set; } = 100;
 
+    /// <summary>
+    /// Local submissions (submit.sock) in progress at once; one more waits for a slot at most <see cref="DataTimeout"/>,
+    /// then gets HTTP 503 (sendmail exits 75, EX_TEMPFAIL). Each holds a spool file open; Postfix's default_process_limit is 100.
+    /// </summary>
+    public int LocalSubmissionsConcurrent { get; set; } = 20;
+
     /// <summary>How long a transaction in progress may go on after SIGTERM before the connection is closed.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -71,6 +77,7 @@ public sealed class SmtpdLimits
         if (TlsHandshakeTimeout <= TimeSpan.Zero) yield return "Limits:TlsHandshakeTimeout must be positive";
         if (ErrorsPerSession < 1) yield return "Limits:ErrorsPerSession must be at least 1";
         if (MaxReceivedHeaders < 1) yield return "Limits:MaxReceivedHeaders must be at least 1";
+        if (LocalSubmissionsConcurrent < 1) yield return "Limits:LocalSubmissionsConcurrent must be at least 1";
         if (ShutdownGracePeriod < TimeSpan.Zero) yield return "Limits:ShutdownGracePeriod must not be negative";
         if (AuthFailuresBeforeBlock < 1) yield return "Limits:AuthFailuresBeforeBlock must be at least 1";
     }

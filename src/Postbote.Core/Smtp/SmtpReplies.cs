@@ -73,4 +73,10 @@ public static class SmtpReplies
     public static SmtpReply AuthThrottled { get; } = new(421, "4.7.0", "Too many failed authentication attempts, try again later");
     public static SmtpReply SenderNotOwned { get; } = new(553, "5.7.1", "Sender address rejected: not owned by authenticated user");
     public static SmtpReply FromHeaderNotOwned { get; } = new(553, "5.7.1", "From: header address not owned by authenticated user");
+
+    // Sender binding and local submission (issue 11): RFC 5322 §3.6 field counts, and a judgement that fails closed
+    public static SmtpReply SeveralFromFields { get; } = new(550, "5.6.0", "Message has more than one From: header field (RFC 5322 3.6), refused");
+    public static SmtpReply SeveralSenderFields { get; } = new(550, "5.6.0", "Message has more than one Sender: header field (RFC 5322 3.6), refused");
+    public static SmtpReply AuthorFieldsUnjudgeable { get; } = new(550, "5.6.0", "From: or Sender: header field cannot be checked, refused");
+    public static SmtpReply SenderHeaderNotOwned { get; } = new(553, "5.7.1", "Sender: header address not owned by authenticated user");
 }

@@ -11,8 +11,20 @@ public sealed partial class SmtpClientConnection
     private readonly ArrayBufferWriter<byte> _outgoing = new(1024);
 
     /// <summary>Appends a command line (CRLF added) to the output buffer without sending it.</summary>
+    /// <remarks>
+    /// A command with CR, LF or NUL is never written (defence in depth behind the spool's envelope guard): those bytes
+    /// would end the line early and smuggle commands into the session (RFC 5321 §2.3.8, §4.1.1). The failure is
+    /// permanent (5.6.0): the text comes from the stored envelope, which no retry changes, so waiting out the queue
+    /// lifetime would only delay the same bounce. The connection is not reused, as commands queued before may be pending.
+    /// </remarks>
     private void QueueCommand(string command, bool secret = false)
     {
+        if (command.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+        {
+            _outgoing.Clear();
+            IsUsable = false;
+            throw new SmtpSessionException(true, "5.6.0", $"refused to send a command line to {RemoteMta} containing CR, LF or NUL (corrupt envelope)");
+        }
         _logger?.LogDebug("{Remote} > {Command}", RemoteMta, secret ? RedactAuth(command) : command);
         var count = Encoding.UTF8.GetByteCount(command);
         var span = _outgoing.GetSpan(count + 2);

@@ -89,10 +89,14 @@ public sealed class AdminClient : IQueueControl, IDisposable
     public Task<QueueOpOutcome> DeleteAsync(string queueId, CancellationToken ct) => OpAsync(HttpMethod.Delete, queueId, null, ct);
 
     /// <summary>Local submission through submit.sock; returns the queue id.</summary>
+    /// <exception cref="LocalSubmissionRefusedException">The server refused the message (HTTP 4xx, or 503 when busy).</exception>
     public async Task<string> SubmitAsync(string sender, IReadOnlyList<string> recipients, byte[] message, CancellationToken ct)
     {
         var query = "v1/submit?from=" + Uri.EscapeDataString(sender) + string.Concat(recipients.Select(r => "&to=" + Uri.EscapeDataString(r)));
         using var response = await RequestAsync(HttpMethod.Post, query, new ByteArrayContent(message), ct).ConfigureAwait(false);
+        int status = (int)response.StatusCode;
+        if (status is >= 400 and < 500 or 503)
+            throw new LocalSubmissionRefusedException(status, await DetailAsync(response, ct).ConfigureAwait(false));
         await EnsureAsync(response, ct).ConfigureAwait(false);
         var doc = await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct).ConfigureAwait(false);
         return doc.GetProperty("queueId").GetString()!;
@@ -139,10 +143,17 @@ public sealed class AdminClient : IQueueControl, IDisposable
     private static async Task EnsureAsync(HttpResponseMessage response, CancellationToken ct)
     {
         if (response.IsSuccessStatusCode) return;
+        string detail = await DetailAsync(response, ct).ConfigureAwait(false);
+        throw new AdminException($"admin endpoint: {(int)response.StatusCode} {detail}".TrimEnd());
+    }
+
+    /// <summary>The "detail" of a problem+json answer, or the body as it is.</summary>
+    private static async Task<string> DetailAsync(HttpResponseMessage response, CancellationToken ct)
+    {
         string detail = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
         try { detail = JsonDocument.Parse(detail).RootElement.GetProperty("detail").GetString() ?? detail; }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { }
-        throw new AdminException($"admin endpoint: {(int)response.StatusCode} {detail}".TrimEnd());
+        return detail;
     }
 
     public void Dispose() => _http.Dispose();

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Postbote.Configuration;
 using Postbote.Core.Envelope;
+using Postbote.Core.Smtp;
 using Postbote.Queue;
 
 namespace Postbote.Admin;
@@ -23,7 +24,7 @@ namespace Postbote.Admin;
 /// queue API answers only on admin.sock and only to root or the server's own uid (the file mode 0600 says the
 /// same; the check holds even if the mode is loosened). submit.sock takes local submissions from any user.
 /// </summary>
-public static class AdminEndpoint
+public static partial class AdminEndpoint
 {
     private sealed record Peer(PeerCredentials? Credentials, bool AdminSocket);
 
@@ -59,9 +60,11 @@ public static class AdminEndpoint
             {
                 var socket = ctx.Features.Get<IConnectionSocketFeature>()?.Socket;
                 var credentials = socket is null ? null : PeerCredentials.Of(socket);
-                if (admin && credentials is { IsAdministrator: false })
+                if (admin && !PeerCredentials.MayAdminister(credentials))
                 {
-                    log.LogWarning("admin: refused connection from uid {Uid} (pid {Pid})", credentials.Uid, credentials.Pid);
+                    // Fail closed: a peer the kernel cannot vouch for (no SO_PEERCRED) is refused like a stranger.
+                    if (credentials is null) LogAdminUnidentified(log);
+                    else LogAdminRefused(log, credentials.Uid, credentials.Pid);
                     ctx.Abort();
                     return;
                 }
@@ -110,27 +113,58 @@ public static class AdminEndpoint
             return Outcome(outcome, id);
         });
 
+        // Each submission holds a spool file open while its body streams in: cap how many run at once.
+        var submissions = new SemaphoreSlim(config.Server.Limits.LocalSubmissionsConcurrent);
         app.MapPost("/v1/submit", async (HttpContext http, CancellationToken ct) =>
         {
             // (the CancellationToken parameter keeps this lambda from binding as a RequestDelegate that drops its result)
-            var peer = PeerOf(http);
-            if (peer is null) return Results.StatusCode(403);
+            if (PeerOf(http)?.Credentials is not { } caller)
+                return Results.Problem("the caller's uid cannot be told (no SO_PEERCRED): local submission refused", statusCode: 403);
             var sizeFeature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
             if (sizeFeature is { IsReadOnly: false }) sizeFeature.MaxRequestBodySize = config.Server.Limits.MessageSizeBytes + 64 * 1024;
             var from = http.Request.Query["from"].ToString();
             var to = http.Request.Query["to"].Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t!).ToList();
             if (to.Count == 0) return Results.Problem("no recipients", statusCode: 400);
-            using var body = new MemoryStream();
-            await http.Request.Body.CopyToAsync(body, http.RequestAborted);
-            uint uid = peer.Credentials?.Uid ?? PeerCredentials.EffectiveUid;
-            var spool = http.RequestServices.GetRequiredService<Spool>();
-            var expanded = await LocalSubmission.ExpandAsync(to, config, http.RequestServices.GetRequiredService<Postbote.Directory.IMailDirectory>(), http.RequestAborted);
-            var id = await LocalSubmission.EnqueueAsync(spool, config.Server.Hostname, from, expanded, body.GetBuffer().AsMemory(0, (int)body.Length),
-                uid, PeerCredentials.LookupUserName(uid), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), http.RequestAborted);
-            log.LogInformation("{QueueId}: from=<{From}>, nrcpt={Count}, protocol=LOCAL, uid={Uid}", id, from, to.Count, uid);
-            return Results.Json(new { queueId = id });
+            if (!await submissions.WaitAsync(config.Server.Limits.DataTimeout, http.RequestAborted))
+            {
+                LogSubmissionBusy(log, caller.Uid, config.Server.Limits.LocalSubmissionsConcurrent);
+                return Results.Problem("too many local submissions at once, try again later", statusCode: 503);
+            }
+            try
+            {
+                var id = await LocalSubmission.SubmitAsync(http.RequestServices.GetRequiredService<Spool>(), config,
+                    http.RequestServices.GetRequiredService<Postbote.Directory.IMailDirectory>(), from, to, http.Request.Body, caller.Uid,
+                    http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), http.RequestAborted);
+                LogSubmitted(log, id, from, to.Count, caller.Uid);
+                return Results.Json(new { queueId = id });
+            }
+            catch (LocalSubmissionRefusedException e)
+            {
+                LogSubmissionRefused(log, caller.Uid, e.Message);
+                return Results.Problem(e.Message, statusCode: e.HttpStatus);
+            }
+            catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
+            {
+                return Results.Problem(e.StatusCode == 413 ? SmtpReplies.MessageTooBig.ToString() : "bad request", statusCode: e.StatusCode);
+            }
+            finally { submissions.Release(); }
         });
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "admin: refused connection from uid {Uid} (pid {Pid})")]
+    private static partial void LogAdminRefused(ILogger logger, uint uid, int pid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "admin: refused a connection whose peer cannot be identified (no SO_PEERCRED)")]
+    private static partial void LogAdminUnidentified(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{QueueId}: from=<{From}>, nrcpt={Count}, protocol=LOCAL, uid={Uid}")]
+    private static partial void LogSubmitted(ILogger logger, string queueId, string from, int count, uint uid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reject: local submission from uid {Uid}: {Reason}")]
+    private static partial void LogSubmissionRefused(ILogger logger, uint uid, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "local submission from uid {Uid} waited too long: {Limit} already in progress (Limits:LocalSubmissionsConcurrent)")]
+    private static partial void LogSubmissionBusy(ILogger logger, uint uid, int limit);
 
     private static IResult BadId(string id) => Results.Problem($"'{id}' is not a queue id", statusCode: 400);
 

@@ -26,6 +26,12 @@ public sealed record PeerCredentials(int Pid, uint Uid, uint Gid)
         return new PeerCredentials(BitConverter.ToInt32(buffer[..4]), BitConverter.ToUInt32(buffer[4..8]), BitConverter.ToUInt32(buffer[8..12]));
     }
 
+    /// <summary>
+    /// Whether a peer may use the admin API: only one the kernel identified as root or the server's own user. A peer
+    /// with no credentials (SO_PEERCRED unavailable) is refused: the check fails closed.
+    /// </summary>
+    public static bool MayAdminister(PeerCredentials? peer) => peer is { IsAdministrator: true };
+
     /// <summary>The effective uid of this process.</summary>
     public static uint EffectiveUid => OperatingSystem.IsWindows() ? 0 : geteuid();
 

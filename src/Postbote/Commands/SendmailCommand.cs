@@ -73,49 +73,58 @@ public static class SendmailCommand
         return await QueueAsync(config, sender, recipients, bytes, o.Verbose, ct);
     }
 
-    /// <summary>Queues a prepared message through the server, or into the spool when it is stopped.</summary>
+    /// <summary>Queues a prepared message through the server, or into the spool when it is stopped; says what happened on stderr.</summary>
     public static async Task<int> QueueAsync(ResolvedConfiguration config, string sender, IReadOnlyList<string> recipients, byte[] bytes,
         bool verbose, CancellationToken ct)
     {
+        var (exit, id, text) = await HandOverAsync(config, sender, recipients, bytes, ct);
+        if (exit != ExitCodes.Ok) await Console.Error.WriteLineAsync("postbote sendmail: " + text);
+        else if (verbose) await Console.Error.WriteLineAsync($"postbote sendmail: queued as {id} {text} ({recipients.Count} recipient(s))");
+        return exit;
+    }
+
+    /// <summary>
+    /// Queues a prepared message through the server's submit.sock, or straight into the spool when it is stopped.
+    /// Returns the sysexits code, the queue id when queued, and a text: where it was queued, or why not (an SMTP reply when refused).
+    /// </summary>
+    public static async Task<(int Exit, string? QueueId, string Text)> HandOverAsync(ResolvedConfiguration config, string sender,
+        IReadOnlyList<string> recipients, byte[] bytes, CancellationToken ct)
+    {
         AdminClient? client;
         try { client = await AdminClient.TryConnectAsync(AdminSockets.SubmitPath(config), ct); }
-        catch (UnauthorizedAccessException e)
-        {
-            await Console.Error.WriteLineAsync("postbote sendmail: " + e.Message);
-            return ExitCodes.TempFail;
-        }
+        catch (UnauthorizedAccessException e) { return (ExitCodes.TempFail, null, e.Message); }
         if (client is not null)
         {
             using (client)
             {
-                try
-                {
-                    var id = await client.SubmitAsync(sender, recipients, bytes, ct);
-                    if (verbose) await Console.Error.WriteLineAsync($"postbote sendmail: queued as {id} by the running server ({recipients.Count} recipient(s))");
-                    return ExitCodes.Ok;
-                }
-                catch (AdminException e)
-                {
-                    await Console.Error.WriteLineAsync("postbote sendmail: the server refused the message: " + e.Message);
-                    return e.Message.Contains(": 4", StringComparison.Ordinal) ? ExitCodes.DataError : ExitCodes.TempFail;
-                }
+                try { return (ExitCodes.Ok, await client.SubmitAsync(sender, recipients, bytes, ct), "by the running server"); }
+                catch (LocalSubmissionRefusedException e) { return (ExitCodeOf(e), null, e.Message); }
+                catch (AdminException e) { return (ExitCodes.TempFail, null, "the server failed the message: " + e.Message); }
             }
         }
         try
         {
             var spool = new Spool(config.QueueDirectory, TimeProvider.System, NullLogger<Spool>.Instance);
-            uint uid = PeerCredentials.EffectiveUid;
             using var directory = await Postbote.Hosting.ServerHost.OpenDirectoryAsync(config);
-            var expanded = await LocalSubmission.ExpandAsync(recipients, config, directory, ct);
-            var id = await LocalSubmission.EnqueueAsync(spool, config.Server.Hostname, sender, expanded, bytes, uid,
-                PeerCredentials.LookupUserName(uid), DateTimeOffset.Now, ct);
-            if (verbose) await Console.Error.WriteLineAsync($"postbote sendmail: the server is not running; queued as {id} in {config.QueueDirectory} for its next start");
-            return ExitCodes.Ok;
+            using var message = new MemoryStream(bytes, writable: false);
+            var id = await LocalSubmission.SubmitAsync(spool, config, directory, sender, recipients, message, PeerCredentials.EffectiveUid, DateTimeOffset.Now, ct);
+            return (ExitCodes.Ok, id, $"in {config.QueueDirectory} for the next start (the server is not running)");
         }
+        catch (LocalSubmissionRefusedException e) { return (ExitCodeOf(e), null, e.Message); }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            await Console.Error.WriteLineAsync($"postbote sendmail: the server is not running and the spool {config.QueueDirectory} is not writable by this user ({e.Message}); try again later");
-            return ExitCodes.TempFail;
+            return (ExitCodes.TempFail, null, $"the server is not running and the spool {config.QueueDirectory} is not writable by this user ({e.Message}); try again later");
         }
     }
+
+    /// <summary>EX_NOUSER (67) for an unknown local user, EX_TEMPFAIL (75) for a busy or failing server, else EX_DATAERR (65).</summary>
+    private static int ExitCodeOf(LocalSubmissionRefusedException e) => e.HttpStatus switch
+    {
+        404 => NoUser,
+        >= 500 => ExitCodes.TempFail,
+        _ => ExitCodes.DataError,
+    };
+
+    /// <summary>EX_NOUSER of sysexits.h: addressee unknown.</summary>
+    private const int NoUser = 67;
 }
