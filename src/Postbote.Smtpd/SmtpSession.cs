@@ -153,7 +153,7 @@ public sealed partial class SmtpSession
                 await SendAndFlushAsync(SmtpReplies.ShuttingDown(_options.Hostname)).ConfigureAwait(false);
                 return;
             }
-            if (result.IsCompleted)
+            if (result.IsCompleted && next != Next.Flush)
             {
                 if (_mode != Mode.Command) LogConnectionLost(ClientAddress, $"EOF in {_mode}");
                 return;

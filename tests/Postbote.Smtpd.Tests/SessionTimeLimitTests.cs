@@ -29,6 +29,21 @@ public sealed class SessionTimeLimitTests
     }
 
     [Fact]
+    public async Task PipelinedCommandsThenEndOfInput_AreAllAnswered_WhenRepliesGoOutInBatches()
+    {
+        using var host = SessionHost.Create(new Dictionary<string, string> { ["PendingReplyBytes"] = "1024" });
+        var s = SessionUnderTest.Start(host, toServer: new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0));
+        var commands = "EHLO client.example\r\n" + string.Concat(Enumerable.Repeat("NOOP\r\n", 2_000)) + "QUIT\r\n";
+        await s.Client.Pipe.Output.WriteAsync(Encoding.ASCII.GetBytes(commands));
+        await s.Client.Pipe.Output.CompleteAsync(); // the client is done sending before the first reply is read
+        Assert.StartsWith("220 ", (await s.Client.ReadReplyAsync())[^1]);
+        Assert.StartsWith("250 ", (await s.Client.ReadReplyAsync())[^1]);
+        for (int i = 0; i < 2_000; i++) Assert.Equal("250 2.0.0 Ok", await s.Client.ReadLineAsync());
+        Assert.Equal("221 2.0.0 Bye", await s.Client.ReadLineAsync());
+        Assert.True(await s.WaitEndedAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task DataTrickledBelowTheMinimumRate_Gets421_4_4_2_AndTheSessionEnds()
     {
         using var host = SessionHost.Create(); // MinDataRate 500 octets/s after a 30 s grace period

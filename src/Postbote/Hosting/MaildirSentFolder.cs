@@ -1,7 +1,6 @@
 using Postbote.Core.Delivery;
 using Postbote.Core.Envelope;
 using Postbote.Delivery.Maildir;
-using Postbote.Queue;
 using Postbote.Smtpd;
 
 namespace Postbote.Hosting;
