@@ -4,37 +4,29 @@ using System.Net;
 namespace Postbote.Smtpd;
 
 /// <summary>
-/// When each client address last started deliveries with ETRN, so that one may do so at most once per
-/// Limits:EtrnMinimumInterval, whatever the number of its connections. Entries older than the interval are pruned
-/// as new ones come, so the table holds at most the clients of one interval.
+/// When each client address last started deliveries for a domain with ETRN, so that it may do so at most once per
+/// Limits:EtrnMinimumInterval, whatever the number of its connections. Only an ETRN that started deliveries is
+/// noted, so the table holds at most (clients × domains with mail waiting) of one interval; older entries are
+/// pruned as new ones come.
 /// </summary>
 public sealed class EtrnThrottle
 {
-    private readonly ConcurrentDictionary<IPAddress, long> _last = new();
+    private readonly ConcurrentDictionary<(IPAddress Client, string Domain), long> _last = new();
     private long _lastPrune;
 
-    /// <summary>True, and the time noted, if <paramref name="client"/> may start an ETRN now.</summary>
-    public bool TryStart(IPAddress client, TimeSpan interval, TimeProvider time)
-    {
-        long now = time.GetTimestamp();
-        if (interval <= TimeSpan.Zero) return true;
-        Prune(now, interval, time);
-        while (true)
-        {
-            if (_last.TryGetValue(client, out long previous))
-            {
-                if (time.GetElapsedTime(previous, now) < interval) return false;
-                if (_last.TryUpdate(client, now, previous)) return true;
-            }
-            else if (_last.TryAdd(client, now)) return true;
-        }
-    }
+    /// <summary>False if <paramref name="client"/> started deliveries for <paramref name="domain"/> less than <paramref name="interval"/> ago.</summary>
+    public bool IsAllowed(IPAddress client, string domain, TimeSpan interval, TimeProvider time) =>
+        interval <= TimeSpan.Zero || !_last.TryGetValue((client, domain.ToLowerInvariant()), out long at) || time.GetElapsedTime(at) >= interval;
 
-    private void Prune(long now, TimeSpan interval, TimeProvider time)
+    /// <summary>Notes that <paramref name="client"/> has just started deliveries for <paramref name="domain"/>.</summary>
+    public void Started(IPAddress client, string domain, TimeSpan interval, TimeProvider time)
     {
+        if (interval <= TimeSpan.Zero) return;
+        long now = time.GetTimestamp();
+        _last[(client, domain.ToLowerInvariant())] = now;
         long last = Interlocked.Read(ref _lastPrune);
         if (time.GetElapsedTime(last, now) < interval || Interlocked.CompareExchange(ref _lastPrune, now, last) != last) return;
-        foreach (var (client, at) in _last)
-            if (time.GetElapsedTime(at, now) >= interval) _last.TryRemove(new KeyValuePair<IPAddress, long>(client, at));
+        foreach (var entry in _last)
+            if (time.GetElapsedTime(entry.Value, now) >= interval) _last.TryRemove(entry);
     }
 }

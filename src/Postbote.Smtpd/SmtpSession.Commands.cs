@@ -195,7 +195,7 @@ public sealed partial class SmtpSession
         var domain = argument.TrimStart('@');
         if (!Core.Addressing.MailboxParser.IsDomain(domain, allowUtf8: true)) return SmtpReplies.Syntax("ETRN domain");
         // Each ETRN retries a whole domain at once: TrustedNetworks only, or authenticated users if the admin says
-        // so (Limits:EtrnFromAuthenticatedUsers), and once per Limits:EtrnMinimumInterval per client address.
+        // so (Limits:EtrnFromAuthenticatedUsers), and once per Limits:EtrnMinimumInterval per client and domain.
         bool trusted = RelayPolicy.IsTrusted(ClientAddress, _options.TrustedNetworks);
         bool allowed = trusted || !_options.EtrnFromTrustedOnly || (_authUser is not null && _limits.EtrnFromAuthenticatedUsers);
         if (!allowed)
@@ -203,10 +203,12 @@ public sealed partial class SmtpSession
             LogEtrnRefused(ClientAddress, _authUser, domain);
             return new SmtpReply(459, "4.7.1", $"<{domain}>: service unavailable to this client");
         }
-        if (!_services.EtrnThrottle.TryStart(ClientAddress, _limits.EtrnMinimumInterval, _services.Time)) return SmtpReplies.EtrnTooFrequent;
         var node = (argument.StartsWith('@') ? "@" : "") + Core.Addressing.Mailbox.ToAscii(domain);
+        var throttle = _services.EtrnThrottle;
+        if (!throttle.IsAllowed(ClientAddress, node, _limits.EtrnMinimumInterval, _services.Time)) return SmtpReplies.EtrnTooFrequent;
         int count = await _services.Etrn.StartDeliveryAsync(node, CancellationToken.None).ConfigureAwait(false);
         if (count < 0) return new SmtpReply(458, "4.3.0", $"Unable to queue messages for {domain}");
+        if (count > 0) throttle.Started(ClientAddress, node, _limits.EtrnMinimumInterval, _services.Time);
         // RFC 1985 §4 allows a plain 250: only trusted clients learn how much mail waits for a domain.
         if (!trusted) return SmtpReplies.EtrnStarted;
         return count == 0

@@ -104,7 +104,7 @@ public sealed class SmtpdLimits
     /// </summary>
     public bool EtrnFromAuthenticatedUsers { get; set; }
 
-    /// <summary>Least time between two ETRNs from one client address that start deliveries; sooner gets 458 4.7.0 (every ETRN retries a whole domain at once).</summary>
+    /// <summary>Least time between two ETRNs from one client address that start deliveries for the same domain; sooner gets 458 4.7.0 (every ETRN retries a whole domain at once).</summary>
     public TimeSpan EtrnMinimumInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Returns the problems with these settings, each naming its key under "Limits".</summary>

@@ -61,7 +61,7 @@ public sealed class EtrnRestrictionTests
     }
 
     [Fact]
-    public async Task Etrn_RepeatedWithinTheMinimumInterval_Gets458_4_7_0_EvenFromANewConnection()
+    public async Task Etrn_RepeatedForTheSameDomainWithinTheMinimumInterval_Gets458_4_7_0_EvenFromANewConnection()
     {
         using var host = SessionHost.Create(new Dictionary<string, string> { ["trusted"] = "198.51.100.0/24" });
         var etrn = new CountingEtrn(3);
@@ -74,10 +74,13 @@ public sealed class EtrnRestrictionTests
 
         var again = SessionUnderTest.Start(host, services);
         await again.GreetAsync();
-        Assert.Equal("458 4.7.0 Error: too many ETRN requests, try again later", await again.CommandAsync("ETRN example.com"));
+        Assert.Equal("458 4.7.0 Error: too many ETRN requests, try again later", await again.CommandAsync("ETRN EXAMPLE.net"));
         Assert.Equal(1, etrn.Calls);
-        again.Time.Advance(TimeSpan.FromSeconds(61)); // Limits:EtrnMinimumInterval = 60 s
+        // Another domain is another request (a secondary MX asks for each of its domains).
         Assert.StartsWith("250 2.0.0 Queuing started", await again.CommandAsync("ETRN example.com"));
         Assert.Equal(2, etrn.Calls);
+        again.Time.Advance(TimeSpan.FromSeconds(61)); // Limits:EtrnMinimumInterval = 60 s
+        Assert.StartsWith("250 2.0.0 Queuing started", await again.CommandAsync("ETRN example.net"));
+        Assert.Equal(3, etrn.Calls);
     }
 }

@@ -8,7 +8,7 @@ using Postbote.IntegrationTests.LocalDelivery;
 namespace Postbote.IntegrationTests.Security;
 
 /// <summary>Issue 11, "no write timeout": a client that pipelines and never reads must not pin a session.</summary>
-public sealed class SessionLimitsTests
+public sealed class SessionLimitsTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task ClientThatPipelinesAndNeverReads_IsDroppedWithinTheCommandTimeout_AndFreesItsConnectionSlot()
@@ -33,9 +33,12 @@ public sealed class SessionLimitsTests
             catch (SocketException) { blocked = true; break; } // already dropped
         }
         Assert.True(blocked, $"the server read all {sent} octets of commands without its replies being read");
+        var stalled = clock.Elapsed;
 
         Assert.True(await LocalMail.WaitUntilAsync(() => server.Log.Lines.Any(l => l.Contains("timeout sending replies to [127.0.0.1]")), TimeSpan.FromSeconds(15)),
             "no write timeout within 15 s (CommandTimeout is 2 s)");
+        output.WriteLine($"client stalled after {sent} octets of commands ({stalled.TotalSeconds:F1} s); dropped {(clock.Elapsed - stalled).TotalSeconds:F1} s later");
+        output.WriteLine(server.Log.Lines.First(l => l.Contains("timeout sending replies")));
         // The slot is free again: with ConnectionsPerClient = 1 a new connection is greeted, not refused with 421 4.7.0.
         await using var next = await RawSmtpClient.ConnectAsync(server.MxPort);
         Assert.StartsWith("220 ", await next.ReadAsync());
