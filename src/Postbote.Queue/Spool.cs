@@ -116,7 +116,9 @@ public sealed partial class Spool
     /// after an unclean stop verifies them (<see cref="Recover"/>). A kill -9 cannot tear it: the page cache
     /// survives the process, and the message is renamed before its envelope.
     /// </remarks>
-    public async Task CommitAsync(IncomingMessage message, QueuedMessage envelope, CancellationToken ct)
+    /// <param name="whenDurable">Called once the message is durable and before <see cref="MessageCommitted"/> (whose
+    /// delivery may remove it at once), e.g. to open it for a Sent copy; must not throw.</param>
+    public async Task CommitAsync(IncomingMessage message, QueuedMessage envelope, CancellationToken ct, Action<QueuedMessage>? whenDurable = null)
     {
         EnvelopeAddressGuard.EnsureValid(envelope);
         BeginWrite();
@@ -125,6 +127,7 @@ public sealed partial class Spool
             await CommitCoreAsync(message, envelope, ct).ConfigureAwait(false);
         }
         finally { EndWrite(); }
+        whenDurable?.Invoke(envelope);
         // The message is durable now: a failing subscriber must not turn that into an error for the client.
         try { MessageCommitted?.Invoke(envelope); }
         catch (Exception e) { LogSubscriberFailed(envelope.QueueId, e); }

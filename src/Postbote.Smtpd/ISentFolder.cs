@@ -9,5 +9,8 @@ namespace Postbote.Smtpd;
 /// </summary>
 public interface ISentFolder
 {
-    Task FileAsync(QueuedMessage envelope, string user, CancellationToken ct);
+    /// <param name="message">The message as it will be delivered (prepended headers, then the stored bytes), opened
+    /// before the queue heard of it, so that a delivery that removes the spool file first cannot lose the copy.
+    /// The implementation disposes it.</param>
+    Task FileAsync(QueuedMessage envelope, Stream message, string user, CancellationToken ct);
 }

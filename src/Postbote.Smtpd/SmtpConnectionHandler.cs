@@ -26,7 +26,7 @@ public sealed partial class SmtpConnectionHandler
         var remote = connection.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
         try
         {
-            var session = new SmtpSession(connection.Transport, remote, listener, _services, _stopping);
+            var session = new SmtpSession(connection.Transport, remote, listener, _services, _stopping, connection.Abort);
             await session.RunAsync().ConfigureAwait(false);
         }
         catch (Exception e)

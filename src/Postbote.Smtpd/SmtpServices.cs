@@ -18,4 +18,7 @@ public sealed class SmtpServices
     public IEtrnService? Etrn { get; init; }
     public AuthThrottle? AuthThrottle { get; init; }
     public ISentFolder? SentFolder { get; init; }
+    /// <summary>Free space of the spool's file system, for refusing MAIL while it is low (none: no check).</summary>
+    public SpoolFreeSpace? FreeSpace { get; init; }
+    public EtrnThrottle EtrnThrottle { get; init; } = new();
 }

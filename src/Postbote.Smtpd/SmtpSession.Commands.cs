@@ -121,14 +121,33 @@ public sealed partial class SmtpSession
             return SmtpReplies.UnknownParameter; // ESMTP parameters need EHLO (RFC 5321 §4.1.1.2)
         if (mail!.Body == Core.Envelope.BodyType.BinaryMime) return SmtpReplies.BadParameterValue("BODY");
         if (mail.DeclaredSize > _limits.MessageSizeBytes) return SmtpReplies.MessageTooBig;
+        if (SpoolTooFull(mail.DeclaredSize ?? 0)) return SmtpReplies.InsufficientStorage;
         if (_authUser is not null && mail.ReversePath is not null && _services.Authenticator is not null
             && !await _services.Authenticator.OwnsAddressAsync(_authUser, mail.ReversePath.ToString(), CancellationToken.None).ConfigureAwait(false))
         {
             LogSenderRejected(ClientAddress, _authUser, mail.ReversePath.ToString());
             return SmtpReplies.SenderNotOwned;
         }
+        // Backscatter: RET=FULL from a client neither authenticated nor trusted would have us mail whole messages
+        // back to a sender anyone can forge; its DSNs carry the headers only (RFC 3461 §4.3 lets the server choose).
+        if (mail.Return == Core.Envelope.DsnReturn.Full && _authUser is null && !RelayPolicy.IsTrusted(ClientAddress, _options.TrustedNetworks))
+            mail = mail with { Return = Core.Envelope.DsnReturn.Headers };
         _tx = new SmtpTransaction(mail);
         return SmtpReplies.SenderOk;
+    }
+
+    /// <summary>
+    /// True when the spool's file system has less than Limits:SpoolMinimumFreeBytes free, plus the declared
+    /// SIZE (Postfix queue_minfree; RFC 1870 §6.1 allows 452 for a SIZE that cannot be taken now).
+    /// </summary>
+    private bool SpoolTooFull(long declaredSize)
+    {
+        long minimum = _limits.EffectiveSpoolMinimumFreeBytes;
+        if (_services.FreeSpace is not { } space || minimum == 0) return false;
+        long available = space.AvailableBytes;
+        if (available >= minimum + declaredSize) return false;
+        LogSpoolFull(ClientAddress, available, minimum);
+        return true;
     }
 
     private async ValueTask<SmtpReply> RcptAsync(string argument)
@@ -175,16 +194,26 @@ public sealed partial class SmtpSession
         if (argument.StartsWith('#')) return new SmtpReply(458, "4.3.0", $"Unable to queue messages for node {argument}");
         var domain = argument.TrimStart('@');
         if (!Core.Addressing.MailboxParser.IsDomain(domain, allowUtf8: true)) return SmtpReplies.Syntax("ETRN domain");
-        if (_options.EtrnFromTrustedOnly && _authUser is null && !RelayPolicy.IsTrusted(ClientAddress, _options.TrustedNetworks))
-            return new SmtpReply(459, "4.7.1", $"<{domain}>: service unavailable to this client");
-        var node = (argument.StartsWith('@') ? "@" : "") + Core.Addressing.Mailbox.ToAscii(domain);
-        int count = await _services.Etrn.StartDeliveryAsync(node, CancellationToken.None).ConfigureAwait(false);
-        return count switch
+        // Each ETRN retries a whole domain at once: TrustedNetworks only, or authenticated users if the admin says
+        // so (Limits:EtrnFromAuthenticatedUsers), and once per Limits:EtrnMinimumInterval per client and domain.
+        bool trusted = RelayPolicy.IsTrusted(ClientAddress, _options.TrustedNetworks);
+        bool allowed = trusted || !_options.EtrnFromTrustedOnly || (_authUser is not null && _limits.EtrnFromAuthenticatedUsers);
+        if (!allowed)
         {
-            < 0 => new SmtpReply(458, "4.3.0", $"Unable to queue messages for {domain}"),
-            0 => new SmtpReply(251, "2.0.0", $"OK, no messages waiting for node {domain}"),
-            _ => new SmtpReply(250, "2.0.0", $"Queuing started for {domain} ({count} messages)"),
-        };
+            LogEtrnRefused(ClientAddress, _authUser, domain);
+            return new SmtpReply(459, "4.7.1", $"<{domain}>: service unavailable to this client");
+        }
+        var node = (argument.StartsWith('@') ? "@" : "") + Core.Addressing.Mailbox.ToAscii(domain);
+        var throttle = _services.EtrnThrottle;
+        if (!throttle.IsAllowed(ClientAddress, node, _limits.EtrnMinimumInterval, _services.Time)) return SmtpReplies.EtrnTooFrequent;
+        int count = await _services.Etrn.StartDeliveryAsync(node, CancellationToken.None).ConfigureAwait(false);
+        if (count < 0) return new SmtpReply(458, "4.3.0", $"Unable to queue messages for {domain}");
+        if (count > 0) throttle.Started(ClientAddress, node, _limits.EtrnMinimumInterval, _services.Time);
+        // RFC 1985 §4 allows a plain 250: only trusted clients learn how much mail waits for a domain.
+        if (!trusted) return SmtpReplies.EtrnStarted;
+        return count == 0
+            ? new SmtpReply(251, "2.0.0", $"OK, no messages waiting for node {domain}")
+            : new SmtpReply(250, "2.0.0", $"Queuing started for {domain} ({count} messages)");
     }
 
     private string PostmasterDomain => _options.IsLocalDomain(_options.Hostname)
@@ -221,6 +250,12 @@ public sealed partial class SmtpSession
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "reject: MAIL from [{Client}]: sender <{Sender}> not owned by user {User}")]
     private partial void LogSenderRejected(System.Net.IPAddress client, string user, string sender);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reject: MAIL from [{Client}]: 452 4.3.1 spool file system has {Available} octets free, {Minimum} required (Limits:SpoolMinimumFreeBytes)")]
+    private partial void LogSpoolFull(System.Net.IPAddress client, long available, long minimum);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reject: ETRN {Domain} from [{Client}] (user {User}): not in TrustedNetworks")]
+    private partial void LogEtrnRefused(System.Net.IPAddress client, string? user, string domain);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "reject: HTTP request from [{Client}], disconnecting")]
     private partial void LogHttpClient(System.Net.IPAddress client);

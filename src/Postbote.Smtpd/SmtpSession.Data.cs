@@ -14,6 +14,8 @@ public sealed partial class SmtpSession
     private bool _bdatLast;
     private SmtpReply? _bdatError;
     private long _bdatSize;
+    private int _bdatChunks;
+    private readonly SpoolFileWriter _sink = new();
 
     private string Protocol => !_esmtp ? "SMTP" : "ESMTP" + (_tls is not null ? "S" : "") + (_authUser is not null ? "A" : "");
 
@@ -27,6 +29,7 @@ public sealed partial class SmtpSession
         if (failed is not null) return (failed, false);
         _decoder = new DataDecoder(_limits.MessageSizeBytes);
         _mode = Mode.Data;
+        StartDataPhase();
         return (SmtpReplies.StartData, true);
     }
 
@@ -51,24 +54,36 @@ public sealed partial class SmtpSession
                 tls is null ? null : TlsProtocolName(tls), tls?.NegotiatedCipherSuite.ToString(),
                 _options.AuthenticatedUserInReceived ? _authUser : null, single, _services.Time.GetUtcNow());
             var bytes = System.Text.Encoding.UTF8.GetBytes(received);
-            _incoming.Write(bytes);
+            _sink.Attach(_incoming);
+            _sink.Write(bytes);
             _headerStart = bytes.Length;
             await ValueTask.CompletedTask.ConfigureAwait(false);
-            return null;
+            return _sink.Error is { } failed ? await WriteFailedAsync(failed).ConfigureAwait(false) : null;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LogSpoolError(e.Message);
-            await AbortMessageAsync().ConfigureAwait(false);
-            return SmtpReplies.LocalError;
+            return await WriteFailedAsync(e).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A spool write failed: the message is dropped (its temporary file removed, freeing its space) and the reply
+    /// says try later, 452 4.3.1 when the file system is full (RFC 3463 §3.5), else 451 4.3.0. The log has the reason.
+    /// </summary>
+    private async ValueTask<SmtpReply> WriteFailedAsync(Exception e)
+    {
+        LogSpoolError(e.Message);
+        await AbortMessageAsync().ConfigureAwait(false);
+        if (!SpoolFreeSpace.IsDiskFull(e)) return SmtpReplies.LocalError;
+        _services.FreeSpace?.Invalidate();
+        return SmtpReplies.InsufficientStorage;
     }
 
     private int _headerStart;
 
     private SequencePosition DecodeData(ReadOnlySequence<byte> rest)
     {
-        IBufferWriter<byte> sink = _incoming!;
+        IBufferWriter<byte> sink = _sink;
         long consumed = 0;
         foreach (var segment in rest)
         {
@@ -76,6 +91,7 @@ public sealed partial class SmtpSession
             consumed += used;
             if (_decoder.Completed) break;
         }
+        _dataPhaseBytes += consumed;
         return rest.GetPosition(consumed);
     }
 
@@ -84,14 +100,28 @@ public sealed partial class SmtpSession
         _mode = Mode.Command;
         var decoder = _decoder!;
         _decoder = null;
-        SmtpReply? refusal = null;
-        if (decoder.SawBareLineEnding) refusal = SmtpReplies.BareLineEnding;
-        else if (decoder.Oversized) refusal = SmtpReplies.MessageTooBig;
-        else if (decoder.SawLongLine && _limits.LongLines == LongLinePolicy.Reject) refusal = SmtpReplies.LongLines;
-        var body = decoder.SawEightBit && _tx!.Mail.Body == BodyType.SevenBit ? BodyType.EightBitMime : _tx!.Mail.Body;
-        var reply = await CommitMessageAsync(refusal, body).ConfigureAwait(false);
+        if (_sink.Error is { } failed)
+        {
+            var error = await WriteFailedAsync(failed).ConfigureAwait(false);
+            await AbortTransactionAsync().ConfigureAwait(false);
+            return Reply(error) ? Next.Continue : Next.Close;
+        }
+        var reply = await CommitMessageAsync(EndOfDataRefusal(decoder), BodyOf(decoder)).ConfigureAwait(false);
         return Reply(reply) ? Next.Continue : Next.Close;
     }
+
+    /// <summary>What DATA and BDAT refuse at the end of the message, from the decoder's flags.</summary>
+    private SmtpReply? EndOfDataRefusal(DataDecoder decoder)
+    {
+        if (decoder.SawBareLineEnding) return SmtpReplies.BareLineEnding;
+        if (decoder.Oversized) return SmtpReplies.MessageTooBig;
+        if (decoder.SawLongLine && _limits.LongLines == LongLinePolicy.Reject) return SmtpReplies.LongLines;
+        return null;
+    }
+
+    /// <summary>The body type to store: 8-bit octets under a declared (or default) 7BIT make it 8BITMIME.</summary>
+    private BodyType BodyOf(DataDecoder decoder) =>
+        decoder.SawEightBit && _tx!.Mail.Body == BodyType.SevenBit ? BodyType.EightBitMime : _tx!.Mail.Body;
 
     /// <summary>Runs the end-of-message checks and, if they pass, makes the message durable before 250.</summary>
     private async ValueTask<SmtpReply> CommitMessageAsync(SmtpReply? refusal, BodyType body)
@@ -127,26 +157,44 @@ public sealed partial class SmtpSession
             PrependHeaders = prepend,
             Recipients = ExpandRecipients(tx),
         };
+        var sent = _authUser is not null && _listener.Role == ListenerRole.Submission ? _services.SentFolder : null;
+        Stream? sentCopy = null;
         try
         {
-            await _services.Spool.CommitAsync(incoming, envelope, CancellationToken.None).ConfigureAwait(false);
+            // The Sent copy is opened once the message is durable but before the queue hears of it: a delivery
+            // that finishes at once and removes the spool file cannot take the copy's bytes with it.
+            await _services.Spool.CommitAsync(incoming, envelope, CancellationToken.None,
+                sent is null ? null : durable => sentCopy = OpenSentCopy(durable)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LogSpoolError(e.Message);
+            var error = await WriteFailedAsync(e).ConfigureAwait(false);
             await AbortTransactionAsync().ConfigureAwait(false);
-            return SmtpReplies.LocalError;
+            return error;
         }
         LogQueued(incoming.QueueId, ClientAddress, envelope.ReversePath, envelope.Recipients.Count, envelope.Size, Protocol, _authUser);
-        if (_authUser is not null && _listener.Role == ListenerRole.Submission && _services.SentFolder is { } sent)
+        if (sent is not null && sentCopy is not null)
         {
-            try { await sent.FileAsync(envelope, _authUser, CancellationToken.None).ConfigureAwait(false); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException) { LogSentCopyFailed(envelope.QueueId, _authUser, e.Message); }
+            try { await sent.FileAsync(envelope, sentCopy, _authUser!, CancellationToken.None).ConfigureAwait(false); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException) { LogSentCopyFailed(envelope.QueueId, _authUser!, e.Message); }
+            finally { await sentCopy.DisposeAsync().ConfigureAwait(false); }
         }
         _incoming = null;
+        _sink.Detach();
         await incoming.DisposeAsync().ConfigureAwait(false);
         _tx = null;
         return SmtpReplies.Queued(envelope.QueueId);
+    }
+
+    /// <summary>Opens the committed message for its Sent copy; never throws (the message is already acknowledged).</summary>
+    private Stream? OpenSentCopy(QueuedMessage envelope)
+    {
+        try { return _services.Spool.OpenForDelivery(envelope); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogSentCopyFailed(envelope.QueueId, _authUser!, e.Message);
+            return null;
+        }
     }
 
     /// <summary>The envelope recipients: local ones expanded to their final mailboxes, each remembering what the client gave.</summary>
@@ -217,8 +265,20 @@ public sealed partial class SmtpSession
             _tx!.UsedBdat = true;
             _bdatError = await BeginMessageAsync().ConfigureAwait(false);
             _bdatSize = 0;
+            _bdatChunks = 0;
+            // The chunks of one message go through one decoder: DATA's checks, without dot-unstuffing.
+            _decoder = DataDecoder.ForChunks(_limits.MessageSizeBytes);
+        }
+        if (_bdatError is null && ++_bdatChunks > _limits.BdatChunksPerMessage)
+        {
+            // A "BDAT 0" loop (or chunks of a few octets) ends here; the rest of the sequence is refused.
+            LogTooManyChunks(ClientAddress, _bdatChunks);
+            await AbortTransactionAsync().ConfigureAwait(false);
+            _bdatError = SmtpReplies.TooManyChunks;
+            _bdatLast = parts.Length == 2; // the sequence ends with this chunk if it is the LAST
         }
         _mode = Mode.Bdat;
+        StartDataPhase();
         if (_bdatRemaining == 0) return await FinishChunkAsync().ConfigureAwait(false);
         return Next.Continue;
     }
@@ -228,14 +288,11 @@ public sealed partial class SmtpSession
         long take = Math.Min(rest.Length, _bdatRemaining);
         var chunk = rest.Slice(0, take);
         _bdatRemaining -= take;
-        if (_bdatError is null && _incoming is not null)
+        _bdatSize += take;
+        _dataPhaseBytes += take;
+        if (_bdatError is null && _decoder is not null)
         {
-            foreach (var segment in chunk)
-            {
-                long room = _limits.MessageSizeBytes - _bdatSize;
-                if (room > 0) _incoming.Write(segment.Span[..(int)Math.Min(room, segment.Length)]);
-                _bdatSize += segment.Length;
-            }
+            foreach (var segment in chunk) _decoder.Decode(segment.Span, _sink);
         }
         return chunk.End;
     }
@@ -250,16 +307,21 @@ public sealed partial class SmtpSession
             await AbortMessageAsync().ConfigureAwait(false);
             return Reply(error) ? Next.Continue : Next.Close;
         }
-        if (_bdatSize > _limits.MessageSizeBytes)
+        var decoder = _decoder!;
+        SmtpReply? failed = _sink.Error is { } e ? await WriteFailedAsync(e).ConfigureAwait(false)
+            : decoder.Oversized ? SmtpReplies.MessageTooBig : null;
+        if (failed is not null)
         {
+            // The rest of the sequence is refused with the same reply, up to its LAST chunk (RFC 3030 §2).
             bool last = _bdatLast;
             await AbortTransactionAsync().ConfigureAwait(false);
-            _bdatError = last ? null : SmtpReplies.MessageTooBig;
-            return Reply(SmtpReplies.MessageTooBig) ? Next.Continue : Next.Close;
+            _bdatError = last ? null : failed;
+            return Reply(failed) ? Next.Continue : Next.Close;
         }
         if (!_bdatLast) return Reply(new SmtpReply(250, "2.0.0", $"{_bdatSize} octets received")) ? Next.Continue : Next.Close;
-        var body = _tx!.Mail.Body;
-        var reply = await CommitMessageAsync(null, body).ConfigureAwait(false);
+        decoder.FinishChunks(_sink);
+        _decoder = null;
+        var reply = await CommitMessageAsync(EndOfDataRefusal(decoder), BodyOf(decoder)).ConfigureAwait(false);
         return Reply(reply) ? Next.Continue : Next.Close;
     }
 
@@ -267,6 +329,7 @@ public sealed partial class SmtpSession
     {
         var incoming = _incoming;
         _incoming = null;
+        _sink.Detach();
         if (incoming is not null) await incoming.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -278,6 +341,7 @@ public sealed partial class SmtpSession
         // RFC 3030 §2: RSET (and a new EHLO) also ends a BDAT sequence, including a refused one.
         _bdatError = null;
         _bdatSize = 0;
+        _bdatChunks = 0;
         _bdatLast = false;
     }
 
@@ -289,6 +353,9 @@ public sealed partial class SmtpSession
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{QueueId}: Sent copy for {User} failed: {Reason}")]
     private partial void LogSentCopyFailed(string queueId, string user, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reject: BDAT from [{Client}]: {Chunks} chunks in one message")]
+    private partial void LogTooManyChunks(System.Net.IPAddress client, int chunks);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "spool write failed: {Reason}")]
     private partial void LogSpoolError(string reason);

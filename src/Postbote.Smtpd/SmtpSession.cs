@@ -17,7 +17,7 @@ namespace Postbote.Smtpd;
 public sealed partial class SmtpSession
 {
     private enum Mode { Command, Data, Bdat, AuthResponse }
-    private enum Next { Continue, Close, StartTls }
+    private enum Next { Continue, Close, StartTls, Flush }
 
     private readonly SmtpServices _services;
     private readonly SmtpServerOptions _options;
@@ -34,9 +34,15 @@ public sealed partial class SmtpSession
     private int _errors;
     private volatile bool _stopRequested;
     private readonly CancellationTokenSource _readTimeout;
+    private CancellationTokenSource _writeTimeout;
+    private readonly Action? _abort;
+    private readonly long _sessionStart;
 
-    public SmtpSession(IDuplexPipe transport, IPEndPoint remote, SmtpListener listener, SmtpServices services, CancellationToken stopping)
+    /// <param name="abort">Drops the connection at once (Kestrel's <c>ConnectionContext.Abort</c>): after a write
+    /// timeout nothing more can be said to the client, and the transport must not wait for it to read.</param>
+    public SmtpSession(IDuplexPipe transport, IPEndPoint remote, SmtpListener listener, SmtpServices services, CancellationToken stopping, Action? abort = null)
     {
+        _abort = abort;
         _transport = transport;
         _reader = transport.Input;
         _writer = transport.Output;
@@ -48,6 +54,8 @@ public sealed partial class SmtpSession
         _stopping = stopping;
         _log = services.LoggerFactory.CreateLogger("Postbote.Smtpd");
         _readTimeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.Time);
+        _writeTimeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.Time);
+        _sessionStart = services.Time.GetTimestamp();
         ClientAddress = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
     }
 
@@ -81,6 +89,8 @@ public sealed partial class SmtpSession
             await AbortTransactionAsync().ConfigureAwait(false);
             _services.Connections.Release(ClientAddress);
             _readTimeout.Dispose();
+            _writeTimeout.Dispose();
+            _sink.Detach();
             if (_tls is not null) await _tls.DisposeAsync().ConfigureAwait(false);
             LogDisconnect(ClientAddress, _commands, _errors);
         }
@@ -99,17 +109,23 @@ public sealed partial class SmtpSession
     {
         while (true)
         {
+            if (TimeLimitReached() is { } overTime)
+            {
+                await SendAndFlushAsync(overTime).ConfigureAwait(false);
+                return;
+            }
             ReadResult result;
             try
             {
-                _readTimeout.CancelAfter(_mode is Mode.Data or Mode.Bdat ? _limits.DataTimeout : _limits.CommandTimeout);
+                _readTimeout.CancelAfter(ReadTimeout());
                 result = await _reader.ReadAsync(_readTimeout.Token).ConfigureAwait(false);
                 _readTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
             }
             catch (OperationCanceledException)
             {
-                LogTimeout(ClientAddress, _mode.ToString());
-                await SendAndFlushAsync(SmtpReplies.Timeout(_options.Hostname)).ConfigureAwait(false);
+                var limit = TimeLimitReached();
+                if (limit is null) LogTimeout(ClientAddress, _mode.ToString());
+                await SendAndFlushAsync(limit ?? SmtpReplies.Timeout(_options.Hostname)).ConfigureAwait(false);
                 return;
             }
             if (result.IsCanceled || (_stopRequested && _mode == Mode.Command))
@@ -127,15 +143,17 @@ public sealed partial class SmtpSession
                 if (!await StartTlsAsync().ConfigureAwait(false)) return;
                 continue;
             }
-            _reader.AdvanceTo(consumed, buffer.End);
-            await _writer.FlushAsync().ConfigureAwait(false);
+            // Stopped early to flush (too many replies waiting): what is left is examined again at once.
+            if (next == Next.Flush) _reader.AdvanceTo(consumed);
+            else _reader.AdvanceTo(consumed, buffer.End);
+            await FlushRepliesAsync().ConfigureAwait(false);
             if (next == Next.Close) return;
             if (_stopRequested && _mode == Mode.Command)
             {
                 await SendAndFlushAsync(SmtpReplies.ShuttingDown(_options.Hostname)).ConfigureAwait(false);
                 return;
             }
-            if (result.IsCompleted)
+            if (result.IsCompleted && next != Next.Flush)
             {
                 if (_mode != Mode.Command) LogConnectionLost(ClientAddress, $"EOF in {_mode}");
                 return;
@@ -159,7 +177,7 @@ public sealed partial class SmtpSession
                     if (next != Next.Continue) return (position, next);
                     continue;
                 }
-                await _incoming!.FlushIfFullAsync(CancellationToken.None).ConfigureAwait(false);
+                await _sink.FlushIfFullAsync().ConfigureAwait(false);
                 return (position, Next.Continue);
             }
             if (_mode == Mode.Bdat)
@@ -171,7 +189,7 @@ public sealed partial class SmtpSession
                     if (next != Next.Continue) return (position, next);
                     continue;
                 }
-                if (_incoming is not null) await _incoming.FlushIfFullAsync(CancellationToken.None).ConfigureAwait(false);
+                await _sink.FlushIfFullAsync().ConfigureAwait(false);
                 return (position, Next.Continue);
             }
 
@@ -197,6 +215,8 @@ public sealed partial class SmtpSession
             }
             var result = await HandleLineAsync(line).ConfigureAwait(false);
             if (result != Next.Continue) return (position, result);
+            // Back-pressure: a client that pipelines without reading gets no more answers until it reads these.
+            if (_writer.CanGetUnflushedBytes && _writer.UnflushedBytes > _limits.PendingReplyBytes) return (position, Next.Flush);
         }
     }
 
@@ -265,7 +285,7 @@ public sealed partial class SmtpSession
     private async ValueTask SendAndFlushAsync(SmtpReply reply)
     {
         _writer.Write(reply.ToBytes());
-        await _writer.FlushAsync().ConfigureAwait(false);
+        await FlushRepliesAsync().ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "[{Client}] C: {Line}")]

@@ -63,6 +63,56 @@ public sealed class SmtpdLimits
     /// <summary>Delay added per recent AUTH failure, growing linearly, capped at 5 s (a brake on password guessing).</summary>
     public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Replies waiting unflushed, in octets, before the session stops reading pipelined commands and flushes
+    /// (waiting at most <see cref="CommandTimeout"/> for the client to read them): back-pressure against a client
+    /// that pipelines and never reads (Kestrel's Limits.MaxResponseBufferSize, 64 KiB).
+    /// </summary>
+    public int PendingReplyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Longest a whole connection may last, whatever it does; then 421 4.4.2. Postfix has none (each read has
+    /// smtpd_timeout); one hour is far beyond any honest session, even a 50 MiB message at 500 octets/s would not
+    /// need it. Zero turns it off.
+    /// </summary>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Least average rate, in octets per second, of the message data of a DATA or of one BDAT chunk once
+    /// <see cref="MinDataRateGracePeriod"/> has passed; a slower client (slowloris) gets 421 4.4.2 and is dropped
+    /// (Postfix smtpd_min_data_rate = 500; Kestrel MinRequestBodyDataRate). Zero turns it off.
+    /// </summary>
+    public int MinDataRate { get; set; } = 500;
+
+    /// <summary>How long a DATA or BDAT chunk may go below <see cref="MinDataRate"/> at first (Kestrel allows 5 s; mail links are slower to start).</summary>
+    public TimeSpan MinDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Free space on the spool's file system below which MAIL gets 452 4.3.1 (Postfix queue_minfree, which must be
+    /// at least 1.5 × message_size_limit); a MAIL with SIZE= needs that much more. Unset: 1.5 × <see cref="MessageSizeBytes"/>.
+    /// Zero turns the check off.
+    /// </summary>
+    public long? SpoolMinimumFreeBytes { get; set; }
+
+    /// <summary>The free space MAIL requires: <see cref="SpoolMinimumFreeBytes"/>, or 1.5 × <see cref="MessageSizeBytes"/>.</summary>
+    public long EffectiveSpoolMinimumFreeBytes => SpoolMinimumFreeBytes ?? MessageSizeBytes + MessageSizeBytes / 2;
+
+    /// <summary>
+    /// BDAT chunks in one message (RFC 3030 sets no limit); more get 552 5.3.4 and end the transaction, so that a
+    /// "BDAT 0" loop ends. 10,000 chunks of the 50 MiB default is 5 KiB per chunk, far smaller than any client sends.
+    /// </summary>
+    public int BdatChunksPerMessage { get; set; } = 10_000;
+
+    /// <summary>
+    /// Also accept ETRN (RFC 1985) from authenticated users who are not in TrustedNetworks (Postfix
+    /// smtpd_etrn_restrictions is empty, i.e. anyone; we allow only TrustedNetworks by default). They get a plain
+    /// "250 Queuing started", never the number of messages waiting.
+    /// </summary>
+    public bool EtrnFromAuthenticatedUsers { get; set; }
+
+    /// <summary>Least time between two ETRNs from one client address that start deliveries for the same domain; sooner gets 458 4.7.0 (every ETRN retries a whole domain at once).</summary>
+    public TimeSpan EtrnMinimumInterval { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Returns the problems with these settings, each naming its key under "Limits".</summary>
     public IEnumerable<string> Validate()
     {
@@ -80,6 +130,13 @@ public sealed class SmtpdLimits
         if (LocalSubmissionsConcurrent < 1) yield return "Limits:LocalSubmissionsConcurrent must be at least 1";
         if (ShutdownGracePeriod < TimeSpan.Zero) yield return "Limits:ShutdownGracePeriod must not be negative";
         if (AuthFailuresBeforeBlock < 1) yield return "Limits:AuthFailuresBeforeBlock must be at least 1";
+        if (PendingReplyBytes < 1024) yield return "Limits:PendingReplyBytes must be at least 1024";
+        if (SessionTimeout < TimeSpan.Zero) yield return "Limits:SessionTimeout must not be negative (0 turns it off)";
+        if (MinDataRate < 0) yield return "Limits:MinDataRate must not be negative (0 turns it off)";
+        if (MinDataRateGracePeriod < TimeSpan.Zero) yield return "Limits:MinDataRateGracePeriod must not be negative";
+        if (SpoolMinimumFreeBytes < 0) yield return "Limits:SpoolMinimumFreeBytes must not be negative (0 turns the check off)";
+        if (BdatChunksPerMessage < 1) yield return "Limits:BdatChunksPerMessage must be at least 1";
+        if (EtrnMinimumInterval < TimeSpan.Zero) yield return "Limits:EtrnMinimumInterval must not be negative";
     }
 }
 

@@ -8,6 +8,8 @@ namespace Postbote.Core.Smtp;
 /// line end: such bytes are passed through and flagged (<see cref="SawBareLineEnding"/>), so the session can
 /// refuse the message (the SMTP smuggling defence) without ever splitting it in two. Bytes past
 /// <see cref="MaxSize"/> are counted but no longer written, so the dialogue stays in sync until the terminator.
+/// <see cref="ForChunks"/> makes the same checks over BDAT chunks (RFC 3030), whose bytes are taken as they are:
+/// no dot-unstuffing, no terminator; a message's chunks go through one decoder, then <see cref="FinishChunks"/>.
 /// </summary>
 public sealed class DataDecoder
 {
@@ -17,12 +19,23 @@ public sealed class DataDecoder
     private int _lineLength;
 
     public DataDecoder(long maxSize, int maxLineLength = 998)
+        : this(maxSize, maxLineLength, chunked: false)
+    {
+    }
+
+    private DataDecoder(long maxSize, int maxLineLength, bool chunked)
     {
         MaxSize = maxSize;
         MaxLineLength = maxLineLength;
+        Chunked = chunked;
     }
 
+    /// <summary>A decoder for the chunks of one BDAT message: the bytes pass unchanged, the checks are DATA's.</summary>
+    public static DataDecoder ForChunks(long maxSize, int maxLineLength = 998) => new(maxSize, maxLineLength, chunked: true);
+
     public long MaxSize { get; }
+    /// <summary>BDAT: a "." at a line start is data and nothing ends the message but the LAST chunk.</summary>
+    public bool Chunked { get; }
     public int MaxLineLength { get; }
     /// <summary>Decoded octets so far (including those discarded past the limit).</summary>
     public long Size { get; private set; }
@@ -46,7 +59,7 @@ public sealed class DataDecoder
             switch (_state)
             {
                 case State.LineStart:
-                    if (b == (byte)'.') { _state = State.Dot; i++; continue; }
+                    if (b == (byte)'.' && !Chunked) { _state = State.Dot; i++; continue; }
                     _state = State.InLine;
                     continue; // reprocess as an ordinary byte
                 case State.InLine:
@@ -102,6 +115,18 @@ public sealed class DataDecoder
             }
         }
         return i;
+    }
+
+    /// <summary>
+    /// The end of the last BDAT chunk: a CR still waiting for its LF (one that ends a chunk may be followed by the
+    /// LF that starts the next, so it is not written until then) is a bare CR, and is written now.
+    /// </summary>
+    public void FinishChunks(IBufferWriter<byte> output)
+    {
+        if (_state != State.Cr) return;
+        SawBareLineEnding = true;
+        Emit("\r"u8, output);
+        _state = State.InLine;
     }
 
     private void Emit(ReadOnlySpan<byte> bytes, IBufferWriter<byte> output)

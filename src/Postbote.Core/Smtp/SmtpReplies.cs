@@ -6,6 +6,13 @@ namespace Postbote.Core.Smtp;
 /// </summary>
 public static class SmtpReplies
 {
+    // Session limits and ETRN (issue 11, session hardening)
+    public static SmtpReply DataTooSlow(string hostname) => new(421, "4.4.2", $"{hostname} Error: data transfer too slow");
+    public static SmtpReply SessionTooLong(string hostname) => new(421, "4.4.2", $"{hostname} Error: session time limit exceeded");
+    public static SmtpReply TooManyChunks { get; } = new(552, "5.3.4", "Error: too many BDAT chunks in one message");
+    public static SmtpReply EtrnStarted { get; } = new(250, "2.0.0", "Queuing started");
+    public static SmtpReply EtrnTooFrequent { get; } = new(458, "4.7.0", "Error: too many ETRN requests, try again later");
+
     public static SmtpReply Greeting(string hostname) => new(220, null, $"{hostname} ESMTP Postbote");
     public static SmtpReply Helo(string hostname) => new(250, null, hostname);
     public static SmtpReply Bye { get; } = new(221, "2.0.0", "Bye");

@@ -53,8 +53,9 @@ public static class ServerHost
             AuthThrottle = new AuthThrottle(config.Server.Limits, sp.GetRequiredService<TimeProvider>()),
             Recipients = new DirectoryRecipientValidator(directory),
             Etrn = new QueueEtrnService(sp.GetRequiredService<QueueManager>()),
+            FreeSpace = new SpoolFreeSpace(config.QueueDirectory, sp.GetRequiredService<TimeProvider>()),
             SentFolder = config.Options.LocalDelivery.SentCopy
-                ? new MaildirSentFolder(sp.GetRequiredService<DeliveryServices>().Maildir, sp.GetRequiredService<Spool>(), config.Options.LocalDelivery.SentFolder)
+                ? new MaildirSentFolder(sp.GetRequiredService<DeliveryServices>().Maildir, config.Options.LocalDelivery.SentFolder)
                 : null,
             Authenticator = new DirectoryAuthenticator(directory, config.Options.Auth.Mechanisms ?? DirectoryAuthenticator.DefaultMechanisms,
                 new SaslServerOptions { Hostname = config.Server.Hostname, UnknownUserIterations = directory.Options.PasswordIterations }),
