@@ -88,6 +88,13 @@ public interface IMailDirectory : ISaslCredentialStore
     Task<RecipientResolution> ResolveRecipientAsync(string address, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// True when the directory defines any user, or any alias beyond the abuse@ ones created with each domain: whether
+    /// recipients are checked at all (a fresh install takes every local part). Two indexed existence queries, cheap
+    /// enough for every refused RCPT.
+    /// </summary>
+    Task<bool> HasRecipientsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// True when the authenticated <paramref name="userName"/> may use <paramref name="address"/> as envelope sender:
     /// their own address (with any extension), an alias that resolves to them (catch-alls excluded), or any address
     /// when the user has <see cref="MailUser.AllowSendAsAnyone"/>. The null sender (empty) is always allowed.

@@ -43,6 +43,18 @@ public sealed partial class SqliteMailDirectory
         return resolution.IsResolved && resolution.Mailboxes.Contains(new ResolvedMailbox(user.Address, MailboxKind.LocalUser));
     }
 
+    /// <inheritdoc/>
+    public async Task<bool> HasRecipientsAsync(CancellationToken cancellationToken = default)
+    {
+        // Sources are stored lower-case with an A-label domain, so every "abuse@domain" sorts between "abuse@" and
+        // "abuse@~": the primary key's index skips them, and EXISTS stops at the first other row.
+        await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var any = await ScalarAsync(conn, null,
+            "SELECT EXISTS(SELECT 1 FROM users) OR EXISTS(SELECT 1 FROM aliases WHERE source < 'abuse@' OR source > 'abuse@~')",
+            cancellationToken).ConfigureAwait(false);
+        return Convert.ToInt64(any, System.Globalization.CultureInfo.InvariantCulture) != 0;
+    }
+
     private async Task<RecipientResolution> ResolveAsync(string address, bool useCatchAll, CancellationToken ct)
     {
         if (!DirectoryAddress.TryNormalize(address, false, out var local, out var domain))

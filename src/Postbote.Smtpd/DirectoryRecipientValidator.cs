@@ -25,14 +25,10 @@ public sealed class DirectoryRecipientValidator(IMailDirectory directory) : IRec
             case ResolutionKind.InvalidAddress:
                 return LocalRecipient.Refused(SmtpReplies.BadRecipientSyntax);
             default:
-                return await IsEmptyAsync(ct).ConfigureAwait(false) ? LocalRecipient.As(recipient) : LocalRecipient.Refused(SmtpReplies.UserUnknown);
+                return await directory.HasRecipientsAsync(ct).ConfigureAwait(false) ? LocalRecipient.Refused(SmtpReplies.UserUnknown) : LocalRecipient.As(recipient);
         }
     }
 
     public async ValueTask<bool> IsLocalDomainAsync(string asciiDomain, CancellationToken ct) =>
         await directory.IsLocalDomainAsync(asciiDomain, ct).ConfigureAwait(false);
-
-    private async ValueTask<bool> IsEmptyAsync(CancellationToken ct) =>
-        (await directory.ListUsersAsync(null, ct).ConfigureAwait(false)).Count == 0
-        && (await directory.ListAliasesAsync(null, ct).ConfigureAwait(false)).All(a => a.Source.StartsWith("abuse@", StringComparison.OrdinalIgnoreCase));
 }
