@@ -57,6 +57,8 @@ public sealed partial class SqliteMailDirectory : IMailDirectory, IDisposable
         if (options.PasswordIterations < ScramCredentials.MinimumIterations)
             throw new ArgumentOutOfRangeException(nameof(options), $"PasswordIterations must be at least {ScramCredentials.MinimumIterations}.");
         if (options.MaxAliasDepth < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAliasDepth must be positive.");
+        if (options.MaxAliasExpansion < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAliasExpansion must be positive.");
+        if (options.MaxAliasLookups < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAliasLookups must be positive.");
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) System.IO.Directory.CreateDirectory(dir);
 

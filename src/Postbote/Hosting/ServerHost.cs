@@ -51,7 +51,7 @@ public static class ServerHost
             Time = sp.GetRequiredService<TimeProvider>(),
             Certificates = sp.GetRequiredService<CertificateProvider>(),
             AuthThrottle = new AuthThrottle(config.Server.Limits, sp.GetRequiredService<TimeProvider>()),
-            Recipients = new DirectoryRecipientValidator(directory),
+            Recipients = new DirectoryRecipientValidator(directory, MaildirMailboxQuota.For(config, directory, sp.GetRequiredService<DeliveryServices>().Maildir, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Recipients")),
             Etrn = new QueueEtrnService(sp.GetRequiredService<QueueManager>()),
             SentFolder = config.Options.LocalDelivery.SentCopy
                 ? new MaildirSentFolder(sp.GetRequiredService<DeliveryServices>().Maildir, sp.GetRequiredService<Spool>(), config.Options.LocalDelivery.SentFolder)
