@@ -30,7 +30,7 @@ public static class ServerHost
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = config.Server.Limits.ShutdownGracePeriod + TimeSpan.FromSeconds(5));
 
-        System.IO.Directory.CreateDirectory(config.DataDirectory);
+        DataDirectory.Create(config.DataDirectory);
         builder.Services.AddSingleton(config);
         var directory = await OpenDirectoryAsync(config).ConfigureAwait(false);
         builder.Services.AddSingleton<IMailDirectory>(directory);
@@ -100,7 +100,7 @@ public static class ServerHost
     /// <summary>Opens the directory database under the data directory and makes the configured domains local in it.</summary>
     public static async Task<SqliteMailDirectory> OpenDirectoryAsync(ResolvedConfiguration config)
     {
-        System.IO.Directory.CreateDirectory(config.DataDirectory);
+        DataDirectory.Create(config.DataDirectory);
         var directory = await SqliteMailDirectory.OpenAsync(config.DirectoryDatabase, new MailDirectoryOptions()).ConfigureAwait(false);
         foreach (var domain in config.Server.LocalDomains)
             await directory.AddDomainAsync(domain).ConfigureAwait(false);
