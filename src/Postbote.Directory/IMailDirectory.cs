@@ -88,6 +88,15 @@ public interface IMailDirectory : ISaslCredentialStore
     Task<RecipientResolution> ResolveRecipientAsync(string address, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// True when the directory defines any user, or any alias beyond the abuse@ ones created with each domain: whether
+    /// recipients are checked at all (a fresh install takes every local part). Asked at every refused RCPT, so an
+    /// implementation answers with indexed existence queries (SQLite: two EXISTS); this fallback lists everything.
+    /// </summary>
+    async Task<bool> HasRecipientsAsync(CancellationToken cancellationToken = default) =>
+        (await ListUsersAsync(null, cancellationToken).ConfigureAwait(false)).Count > 0
+        || (await ListAliasesAsync(null, cancellationToken).ConfigureAwait(false)).Any(a => !a.Source.StartsWith("abuse@", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
     /// True when the authenticated <paramref name="userName"/> may use <paramref name="address"/> as envelope sender:
     /// their own address (with any extension), an alias that resolves to them (catch-alls excluded), or any address
     /// when the user has <see cref="MailUser.AllowSendAsAnyone"/>. The null sender (empty) is always allowed.

@@ -31,4 +31,18 @@ public sealed record MailDirectoryOptions
 
     /// <summary>The deepest alias nesting followed before the resolution is reported as a loop (Postfix: 100; 20 is plenty).</summary>
     public int MaxAliasDepth { get; init; } = 20;
+
+    /// <summary>
+    /// The most mailboxes one recipient may expand to through aliases (Postfix's virtual_alias_expansion_limit, 1000).
+    /// Beyond it the recipient is refused with a temporary error and a log line: a fan-out past this is a
+    /// configuration problem for the admin, not a reason to bounce the sender's mail for good.
+    /// </summary>
+    public int MaxAliasExpansion { get; init; } = 1000;
+
+    /// <summary>
+    /// The most addresses looked up while resolving one recipient (each alias, user, extension and catch-all
+    /// step): bounds the work an RCPT can cost however the aliases nest. 1000, as Postfix's
+    /// virtual_alias_recursion_limit bounds its walk.
+    /// </summary>
+    public int MaxAliasLookups { get; init; } = 1000;
 }

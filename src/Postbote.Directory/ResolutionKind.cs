@@ -11,6 +11,11 @@ public enum ResolutionKind
     NotLocal,
     /// <summary>The aliases form a loop or nest deeper than the limit: a configuration error, never followed forever.</summary>
     AliasLoop,
+    /// <summary>
+    /// The expansion would exceed <see cref="MailDirectoryOptions.MaxAliasExpansion"/> mailboxes or
+    /// <see cref="MailDirectoryOptions.MaxAliasLookups"/> lookups: a configuration problem, refused for now (4.3.0).
+    /// </summary>
+    ExpansionLimit,
     /// <summary>Not an address ("local@domain" with a valid domain) at all.</summary>
     InvalidAddress,
 }

@@ -15,6 +15,7 @@ public sealed partial class SqliteMailDirectory
         public List<string> Unresolved { get; } = new();
         public List<string> Path { get; } = new();
         public string? LoopDetail { get; set; }
+        public int Lookups { get; set; }
 
         public void Add(string address, MailboxKind kind)
         {
@@ -23,7 +24,7 @@ public sealed partial class SqliteMailDirectory
         }
     }
 
-    private enum Outcome { Found, Unknown, Loop }
+    private enum Outcome { Found, Unknown, Loop, Limit }
 
     /// <inheritdoc/>
     public Task<RecipientResolution> ResolveRecipientAsync(string address, CancellationToken cancellationToken = default) =>
@@ -43,6 +44,18 @@ public sealed partial class SqliteMailDirectory
         return resolution.IsResolved && resolution.Mailboxes.Contains(new ResolvedMailbox(user.Address, MailboxKind.LocalUser));
     }
 
+    /// <inheritdoc/>
+    public async Task<bool> HasRecipientsAsync(CancellationToken cancellationToken = default)
+    {
+        // Sources are stored lower-case with an A-label domain, so every "abuse@domain" sorts between "abuse@" and
+        // "abuse@~": the primary key's index skips them, and EXISTS stops at the first other row.
+        await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var any = await ScalarAsync(conn, null,
+            "SELECT EXISTS(SELECT 1 FROM users) OR EXISTS(SELECT 1 FROM aliases WHERE source < 'abuse@' OR source > 'abuse@~')",
+            cancellationToken).ConfigureAwait(false);
+        return Convert.ToInt64(any, System.Globalization.CultureInfo.InvariantCulture) != 0;
+    }
+
     private async Task<RecipientResolution> ResolveAsync(string address, bool useCatchAll, CancellationToken ct)
     {
         if (!DirectoryAddress.TryNormalize(address, false, out var local, out var domain))
@@ -56,6 +69,7 @@ public sealed partial class SqliteMailDirectory
         return outcome switch
         {
             Outcome.Loop => RecipientResolution.Failed(ResolutionKind.AliasLoop, state.LoopDetail),
+            Outcome.Limit => RecipientResolution.Failed(ResolutionKind.ExpansionLimit, state.LoopDetail),
             _ when state.Mailboxes.Count == 0 => new RecipientResolution(ResolutionKind.UnknownUser, [], state.Unresolved),
             _ => new RecipientResolution(ResolutionKind.Resolved, state.Mailboxes, state.Unresolved),
         };
@@ -65,6 +79,11 @@ public sealed partial class SqliteMailDirectory
     private async Task<Outcome> ResolveLocalAsync(Resolution state, string local, string domain, int depth, bool skipAlias)
     {
         string address = local + "@" + domain;
+        if (++state.Lookups > _options.MaxAliasLookups)
+        {
+            state.LoopDetail = $"resolving the recipient takes more than {_options.MaxAliasLookups} lookups (MaxAliasLookups)";
+            return Outcome.Limit;
+        }
         if (depth > _options.MaxAliasDepth)
         {
             state.LoopDetail = $"aliases nest deeper than {_options.MaxAliasDepth}: {string.Join(" -> ", state.Path)}";
@@ -125,15 +144,20 @@ public sealed partial class SqliteMailDirectory
                     continue;
                 }
                 if (!await DomainExistsAsync(state.Connection, null, domain, state.Ct).ConfigureAwait(false))
-                {
                     state.Add(target, MailboxKind.External);
-                    continue;
+                else
+                {
+                    // A target naming its own source means the mailbox behind it, not the alias again.
+                    bool self = target == source;
+                    var outcome = await ResolveLocalAsync(state, local, domain, depth + 1, skipAlias: self).ConfigureAwait(false);
+                    if (outcome is Outcome.Loop or Outcome.Limit) return outcome;
+                    if (outcome == Outcome.Unknown) state.Unresolved.Add(target);
                 }
-                // A target naming its own source means the mailbox behind it, not the alias again.
-                bool self = target == source;
-                var outcome = await ResolveLocalAsync(state, local, domain, depth + 1, skipAlias: self).ConfigureAwait(false);
-                if (outcome == Outcome.Loop) return Outcome.Loop;
-                if (outcome == Outcome.Unknown) state.Unresolved.Add(target);
+                if (state.Mailboxes.Count > _options.MaxAliasExpansion)
+                {
+                    state.LoopDetail = $"{source} expands to more than {_options.MaxAliasExpansion} mailboxes (MaxAliasExpansion)";
+                    return Outcome.Limit;
+                }
             }
             return Outcome.Found;
         }
@@ -143,8 +167,10 @@ public sealed partial class SqliteMailDirectory
         }
     }
 
-    private static async Task<List<string>> AliasTargetsAsync(Resolution state, string source) =>
-        await StringsAsync(state.Connection, "SELECT target FROM aliases WHERE source = $s ORDER BY rowid", state.Ct, ("$s", source)).ConfigureAwait(false);
+    /// <summary>The targets of an alias, at most one more than an expansion may hold (enough to see it is too many).</summary>
+    private async Task<List<string>> AliasTargetsAsync(Resolution state, string source) =>
+        await StringsAsync(state.Connection, "SELECT target FROM aliases WHERE source = $s ORDER BY rowid LIMIT $n", state.Ct,
+            ("$s", source), ("$n", _options.MaxAliasExpansion + 1)).ConfigureAwait(false);
 
     private static async Task<bool> UserExistsAsync(Resolution state, string address) =>
         await ScalarAsync(state.Connection, null, "SELECT 1 FROM users WHERE address = $a", state.Ct, ("$a", address)).ConfigureAwait(false) is not null;

@@ -57,8 +57,11 @@ public sealed partial class SqliteMailDirectory : IMailDirectory, IDisposable
         if (options.PasswordIterations < ScramCredentials.MinimumIterations)
             throw new ArgumentOutOfRangeException(nameof(options), $"PasswordIterations must be at least {ScramCredentials.MinimumIterations}.");
         if (options.MaxAliasDepth < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAliasDepth must be positive.");
+        if (options.MaxAliasExpansion < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAliasExpansion must be positive.");
+        if (options.MaxAliasLookups < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxAliasLookups must be positive.");
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) System.IO.Directory.CreateDirectory(dir);
+        CreatePrivateFile(path);
 
         var cs = new SqliteConnectionStringBuilder
         {
@@ -80,6 +83,24 @@ public sealed partial class SqliteMailDirectory : IMailDirectory, IDisposable
             throw new DirectoryException($"The directory '{path}' has schema version {version}, newer than this program ({SchemaVersion}).");
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return directory;
+    }
+
+    /// <summary>
+    /// Creates the database file 0600 (it holds password keys and CRAM-MD5 secrets) before SQLite opens it, whatever
+    /// the umask; SQLite gives its -wal and -shm files the database file's mode. An existing file is left as it is.
+    /// </summary>
+    private static void CreatePrivateFile(string path)
+    {
+        if (OperatingSystem.IsWindows() || File.Exists(path)) return;
+        try
+        {
+            using var _ = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Created meanwhile by another process opening the same directory: SQLite opens that one.
+        }
     }
 
     /// <summary>Closes the pooled connections to the file.</summary>

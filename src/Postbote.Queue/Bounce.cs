@@ -149,9 +149,9 @@ public sealed partial class Bounce
         text.Append("                   The mail system\n\n");
         foreach (var (r, action) in recipients)
         {
-            text.Append('<').Append(r.Address).Append(">: ");
-            text.Append(r.Diagnostic is { Length: > 0 } d ? d : ActionName(action));
-            if (r.RemoteMta is { Length: > 0 } mta) text.Append(" (host ").Append(mta).Append(')');
+            text.Append('<').Append(Printable(r.Address)).Append(">: ");
+            text.Append(r.Diagnostic is { Length: > 0 } d ? Printable(d) : ActionName(action));
+            if (r.RemoteMta is { Length: > 0 } mta) text.Append(" (host ").Append(Printable(mta)).Append(')');
             text.Append('\n');
         }
         return text.ToString();
@@ -162,25 +162,26 @@ public sealed partial class Bounce
         var s = new StringBuilder();
         s.Append("Reporting-MTA: dns; ").Append(_options.Hostname).Append("\r\n");
         s.Append("X-Postbote-Queue-ID: ").Append(original.QueueId).Append("\r\n");
-        if (original.ReversePath.Length > 0) s.Append("X-Postbote-Sender: rfc822; ").Append(original.ReversePath).Append("\r\n");
-        if (original.EnvelopeId is { Length: > 0 } envid) s.Append("Original-Envelope-Id: ").Append(envid).Append("\r\n");
+        if (original.ReversePath.Length > 0) s.Append("X-Postbote-Sender: rfc822; ").Append(Printable(original.ReversePath)).Append("\r\n");
+        if (original.EnvelopeId is { Length: > 0 } envid) s.Append("Original-Envelope-Id: ").Append(Printable(envid)).Append("\r\n");
         s.Append("Arrival-Date: ").Append(DateUtils.FormatDate(original.ArrivalTime)).Append("\r\n");
         foreach (var (r, action) in recipients)
         {
             s.Append("\r\n");
-            s.Append("Final-Recipient: ").Append(AddressType(r.Address)).Append("; ").Append(r.Address).Append("\r\n");
-            if (r.OriginalRecipientParameter is { Length: > 0 } orcpt)
+            s.Append("Final-Recipient: ").Append(AddressType(r.Address)).Append("; ").Append(Printable(r.Address)).Append("\r\n");
+            if (r.OriginalRecipientParameter is { Length: > 0 } parameter)
             {
+                var orcpt = Printable(parameter);
                 int semi = orcpt.IndexOf(';');
                 s.Append("Original-Recipient: ");
                 s.Append(semi > 0 ? orcpt[..semi].Trim() + "; " + orcpt[(semi + 1)..].Trim() : "rfc822; " + orcpt).Append("\r\n");
             }
             s.Append("Action: ").Append(ActionName(action)).Append("\r\n");
-            s.Append("Status: ").Append(r.Status is { Length: > 0 } st ? st : DefaultStatus(action)).Append("\r\n");
-            string? remote = RemoteHost(r.RemoteMta);
+            s.Append("Status: ").Append(r.Status is { Length: > 0 } st ? Printable(st) : DefaultStatus(action)).Append("\r\n");
+            string? remote = RemoteHost(r.RemoteMta is null ? null : Printable(r.RemoteMta));
             if (remote is not null) s.Append("Remote-MTA: dns; ").Append(remote).Append("\r\n");
             if (r.Diagnostic is { Length: > 0 } diag)
-                s.Append("Diagnostic-Code: ").Append(DiagnosticCode(remote, OneLine(diag))).Append("\r\n");
+                s.Append("Diagnostic-Code: ").Append(DiagnosticCode(remote, Printable(diag))).Append("\r\n");
             if (r.LastAttempt is { } last) s.Append("Last-Attempt-Date: ").Append(DateUtils.FormatDate(last)).Append("\r\n");
             if (kind == DsnKind.Delay) s.Append("Will-Retry-Until: ").Append(DateUtils.FormatDate(original.ArrivalTime + Lifetime(original))).Append("\r\n");
         }
@@ -220,7 +221,23 @@ public sealed partial class Bounce
     /// <summary>RFC 6533: a non-ASCII address is of type utf-8, not rfc822.</summary>
     private static string AddressType(string address) => address.Any(c => c > 127) ? "utf-8" : "rfc822";
 
-    private static string OneLine(string text) => text.Replace("\r", "").Replace("\n", " ");
+    /// <summary>
+    /// An envelope value as it may stand in a DSN field or line: line ends and tabs become spaces, every other control
+    /// character (C0, DEL, C1) a '?'. Envelopes are checked where they enter the spool; this is defence in depth
+    /// against a field injected into the delivery-status part (RFC 3464 §2) by an older spool or a remote reply.
+    /// </summary>
+    internal static string Printable(string text)
+    {
+        if (!text.AsSpan().ContainsAnyInRange('\0', '\u001f') && !text.AsSpan().ContainsAnyInRange('\u007f', '\u009f')) return text;
+        return string.Create(text.Length, text, static (span, source) =>
+        {
+            for (int i = 0; i < source.Length; i++)
+            {
+                char c = source[i];
+                span[i] = c is '\r' or '\n' or '\t' ? ' ' : c < ' ' || c is >= '\u007f' and <= '\u009f' ? '?' : c;
+            }
+        });
+    }
 
     internal static string ActionName(DeliveryAction action) => action switch
     {

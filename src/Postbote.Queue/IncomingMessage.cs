@@ -29,7 +29,7 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
         {
             Mode = reuse ? FileMode.Open : FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0,
             // Synchronous writes into the page cache (see FlushAsync); the durability comes from the commit's sync.
-            Options = FileOptions.None,
+            Options = FileOptions.None, UnixCreateMode = reuse ? null : SpoolFileModes.File,
         });
     }
 

@@ -36,7 +36,7 @@ public sealed partial class Spool
         TempDirectory = Path.Combine(Root, "tmp");
         MessageDirectory = Path.Combine(Root, "messages");
         foreach (var dir in new[] { TempDirectory, MessageDirectory, StateDirectory(QueueState.Active), StateDirectory(QueueState.Hold), StateDirectory(QueueState.Corrupt) })
-            System.IO.Directory.CreateDirectory(dir);
+            SpoolFileModes.CreateDirectory(dir);
         // tmp/ is synced too: the renames out of it must not leave a second name behind (on ext4 without a
         // journal), which the start-up scan would delete.
         _dirSync = new DirectorySyncBatcher(new[] { StateDirectory(QueueState.Active), MessageDirectory, TempDirectory },
@@ -301,7 +301,7 @@ public sealed partial class Spool
         // Written synchronously: a small write into the page cache costs less than the thread-pool hand-off of
         // an "asynchronous" file write, which on Unix is a blocking pwrite(2) on another thread.
         ct.ThrowIfCancellationRequested();
-        var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 0, FileOptions.None);
+        var fs = new FileStream(path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0, UnixCreateMode = SpoolFileModes.File });
         try
         {
             fs.Write(bytes);

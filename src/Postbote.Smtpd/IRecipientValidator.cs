@@ -16,6 +16,13 @@ public interface IRecipientValidator
     /// </summary>
     ValueTask<LocalRecipient> ResolveLocalRecipientAsync(Mailbox recipient, CancellationToken ct);
 
+    /// <summary>
+    /// As <see cref="ResolveLocalRecipientAsync(Mailbox, CancellationToken)"/> for a transaction that declared its
+    /// size (MAIL's SIZE=, RFC 1870; 0 when not given), which a quota check takes into account.
+    /// </summary>
+    ValueTask<LocalRecipient> ResolveLocalRecipientAsync(Mailbox recipient, long declaredSize, CancellationToken ct) =>
+        ResolveLocalRecipientAsync(recipient, ct);
+
     /// <summary>True for a domain made local at run time (e.g. `postbote domain add`), beyond the configured ones.</summary>
     ValueTask<bool> IsLocalDomainAsync(string asciiDomain, CancellationToken ct);
 }

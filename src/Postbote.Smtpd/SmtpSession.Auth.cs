@@ -9,6 +9,7 @@ public sealed partial class SmtpSession
 {
     private ISaslExchange? _sasl;
     private string? _saslMechanism;
+    private string? _saslIdentity;
 
     /// <summary>AUTH mechanism [initial-response] (RFC 4954 §4).</summary>
     private async ValueTask<Next> AuthAsync(string argument)
@@ -65,6 +66,8 @@ public sealed partial class SmtpSession
 
     private async ValueTask<Next> SaslStepAsync(ReadOnlyMemory<byte>? response)
     {
+        if (_saslIdentity is null && response is { Length: > 0 } named)
+            _saslIdentity = AuthThrottle.AttemptedIdentity(_saslMechanism!, named.Span);
         SaslOutcome outcome;
         try
         {
@@ -81,11 +84,19 @@ public sealed partial class SmtpSession
             return Next.Continue;
         }
         var mechanism = _saslMechanism!;
+        var identity = outcome.User ?? _saslIdentity;
         EndSasl();
+        // Refused while this identity is blocked from here, even with the right password: guessing learns nothing.
+        if (_services.AuthThrottle?.IsBlocked(ClientAddress, identity) == true)
+        {
+            LogAuthBlocked(ClientAddress);
+            _writer.Write(SmtpReplies.AuthThrottled.ToBytes());
+            return Next.Close;
+        }
         if (outcome.User is not null)
         {
             _authUser = outcome.User;
-            _services.AuthThrottle?.RecordSuccess(ClientAddress);
+            _services.AuthThrottle?.RecordSuccess(ClientAddress, outcome.User);
             LogAuthSuccess(ClientAddress, mechanism, outcome.User);
             return ReplyNext(SmtpReplies.AuthSucceeded);
         }
@@ -93,7 +104,7 @@ public sealed partial class SmtpSession
         if (outcome.Malformed) return ReplyNext(SmtpReplies.AuthBadBase64);
         if (_services.AuthThrottle is { } throttle)
         {
-            var delay = throttle.RecordFailure(ClientAddress);
+            var delay = throttle.RecordFailure(ClientAddress, identity);
             if (delay > TimeSpan.Zero) await Task.Delay(delay, _services.Time, CancellationToken.None).ConfigureAwait(false);
         }
         return ReplyNext(SmtpReplies.AuthFailed);
@@ -103,6 +114,7 @@ public sealed partial class SmtpSession
     {
         _sasl = null;
         _saslMechanism = null;
+        _saslIdentity = null;
         _mode = Mode.Command;
     }
 

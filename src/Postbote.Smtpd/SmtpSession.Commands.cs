@@ -169,7 +169,7 @@ public sealed partial class SmtpSession
         IReadOnlyList<string> mailboxes = new[] { mailbox.ToString() };
         if (decision == RelayDecision.Local)
         {
-            var resolved = await _services.Recipients.ResolveLocalRecipientAsync(mailbox, CancellationToken.None).ConfigureAwait(false);
+            var resolved = await _services.Recipients.ResolveLocalRecipientAsync(mailbox, _tx.Mail.DeclaredSize ?? 0, CancellationToken.None).ConfigureAwait(false);
             // "<postmaster>" is accepted whatever the directory says (RFC 5321 §4.1.1.3).
             if (resolved.Refusal is { } refused && !rcpt.IsBarePostmaster)
             {

@@ -113,6 +113,19 @@ public sealed class SmtpdLimits
     /// <summary>Least time between two ETRNs from one client address that start deliveries for the same domain; sooner gets 458 4.7.0 (every ETRN retries a whole domain at once).</summary>
     public TimeSpan EtrnMinimumInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Failed AUTH attempts from one client network (IPv4 address, IPv6 /64) over all identities before the network
+    /// is blocked for <see cref="AuthBlockDuration"/>: catches one guess at each of many accounts. Three identities'
+    /// worth of <see cref="AuthFailuresBeforeBlock"/> (fail2ban's and Dovecot's auth penalty work per address too).
+    /// </summary>
+    public int AuthFailuresPerNetworkBeforeBlock { get; set; } = 30;
+
+    /// <summary>
+    /// Most (network, identity) and network failure counts held in memory, each table; past it the oldest is dropped
+    /// (as Postfix's anvil bounds its table). 10,000 is a busy submission server's day of mistyped passwords.
+    /// </summary>
+    public int AuthThrottleMaxEntries { get; set; } = 10_000;
+
     /// <summary>Returns the problems with these settings, each naming its key under "Limits".</summary>
     public IEnumerable<string> Validate()
     {
@@ -122,6 +135,8 @@ public sealed class SmtpdLimits
         if (ConnectionsPerClient < 1) yield return "Limits:ConnectionsPerClient must be at least 1";
         if (CommandLineLength < 512) yield return "Limits:CommandLineLength must be at least 512 (RFC 5321 §4.5.3.1.4)";
         if (AuthLineLength < CommandLineLength) yield return "Limits:AuthLineLength must be at least Limits:CommandLineLength";
+        if (AuthFailuresPerNetworkBeforeBlock < 1) yield return "Limits:AuthFailuresPerNetworkBeforeBlock must be at least 1";
+        if (AuthThrottleMaxEntries < 100) yield return "Limits:AuthThrottleMaxEntries must be at least 100";
         if (CommandTimeout <= TimeSpan.Zero) yield return "Limits:CommandTimeout must be positive";
         if (DataTimeout <= TimeSpan.Zero) yield return "Limits:DataTimeout must be positive";
         if (TlsHandshakeTimeout <= TimeSpan.Zero) yield return "Limits:TlsHandshakeTimeout must be positive";

@@ -62,8 +62,9 @@ public sealed record MailFromCommand(
             }
             else if (key.Equals("ENVID", StringComparison.OrdinalIgnoreCase))
             {
+                // RFC 3461 §4.4: at most 100 characters of printable US-ASCII once decoded (it goes into DSNs).
                 envid = XText.Decode(value);
-                if (envid is null || envid.Length > 100) return SmtpReplies.BadParameterValue("ENVID");
+                if (envid is null || envid.Length > 100 || !XText.IsPrintableAscii(envid)) return SmtpReplies.BadParameterValue("ENVID");
             }
             else if (key.Equals("AUTH", StringComparison.OrdinalIgnoreCase))
             {

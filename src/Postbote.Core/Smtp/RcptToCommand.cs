@@ -56,15 +56,68 @@ public sealed record RcptToCommand(Mailbox Recipient, DsnNotify Notify, string? 
             }
             else if (key.Equals("ORCPT", StringComparison.OrdinalIgnoreCase))
             {
-                int semi = value.IndexOf(';');
-                if (orcpt is not null || semi <= 0) return SmtpReplies.BadParameterValue("ORCPT");
-                var decoded = XText.Decode(value[(semi + 1)..]);
-                if (decoded is null) return SmtpReplies.BadParameterValue("ORCPT");
-                orcpt = string.Concat(value[..semi], ";", decoded);
+                if (orcpt is not null) return SmtpReplies.BadParameterValue("ORCPT");
+                orcpt = ParseOriginalRecipient(value, smtpUtf8);
+                if (orcpt is null) return SmtpReplies.BadParameterValue("ORCPT");
             }
             else return SmtpReplies.UnknownParameter;
         }
         command = new RcptToCommand(mailbox!, notify, orcpt, barePostmaster);
         return null;
+    }
+
+    /// <summary>
+    /// ORCPT=addr-type;value (RFC 3461 §4.2) as "addr-type;address", or null when refused. addr-type is an atom.
+    /// "utf-8" (RFC 6533 §3) is not xtext: utf-8-addr-xtext (ASCII, non-ASCII as "\x{HEX}") or, with SMTPUTF8,
+    /// utf-8-addr-unitext (UTF-8 as is); kept as given. Every other type (rfc822, x400, ...) is xtext, and its decoded
+    /// address must be printable US-ASCII: it is written into the delivery-status part of DSNs.
+    /// </summary>
+    private static string? ParseOriginalRecipient(ReadOnlySpan<char> value, bool smtpUtf8)
+    {
+        int semi = value.IndexOf(';');
+        if (semi <= 0) return null;
+        var type = value[..semi];
+        var address = value[(semi + 1)..];
+        if (!IsAtom(type) || address.IsEmpty) return null;
+        if (type.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+            return IsUtf8AddressText(address, smtpUtf8) ? value.ToString() : null;
+        var decoded = XText.Decode(address);
+        return decoded is not null && XText.IsPrintableAscii(decoded) ? string.Concat(type, ";", decoded) : null;
+    }
+
+    /// <summary>RFC 5321 §4.1.2 atom: one or more atext characters.</summary>
+    private static bool IsAtom(ReadOnlySpan<char> text)
+    {
+        foreach (char c in text)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && !"!#$%&'*+-/=?^_`{|}~".Contains(c)) return false;
+        }
+        return !text.IsEmpty;
+    }
+
+    /// <summary>
+    /// RFC 6533 §3: QCHAR (%x21-2A / %x2C-3C / %x3E-7E) or EmbeddedUnicodeChar "\x{HEX}" naming a character that is
+    /// not a control; with SMTPUTF8 also non-ASCII characters as they are (utf-8-addr-unitext), controls excepted.
+    /// </summary>
+    private static bool IsUtf8AddressText(ReadOnlySpan<char> text, bool smtpUtf8)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == '\\' && i + 1 < text.Length && text[i + 1] == 'x')
+            {
+                int close = text[i..].IndexOf('}');
+                if (close < 4 || text[i + 2] != '{' || close > 9) return false;
+                if (!int.TryParse(text[(i + 3)..(i + close)], System.Globalization.NumberStyles.AllowHexSpecifier, null, out int point)) return false;
+                if (point < 0x20 || point is >= 0x7F and <= 0x9F || point is >= 0xD800 and <= 0xDFFF || point > 0x10FFFF) return false;
+                i += close;
+            }
+            else if (c > 0x7F)
+            {
+                if (!smtpUtf8 || char.IsControl(c)) return false;
+            }
+            else if (c is < '!' or '+' or '=' or > '~') return false;
+        }
+        return true;
     }
 }

@@ -48,6 +48,10 @@ public static class SmtpReplies
     public static SmtpReply BadParameterValue(string key) => new(501, "5.5.4", $"Bad {key} parameter");
     public static SmtpReply HttpRefused { get; } = new(502, "5.5.1", "This is a mail server, not a web server");
 
+    // Recipient capacity (RFC 3463 §3.3, §3.4): a full mailbox, an alias expansion over its limits; both temporary
+    public static SmtpReply MailboxFull { get; } = new(452, "4.2.2", "Mailbox full, try again later");
+    public static SmtpReply AliasExpansionLimit { get; } = new(451, "4.3.0", "Recipient temporarily unavailable, try again later");
+
     // Limits and policy
     public static SmtpReply MessageTooBig { get; } = new(552, "5.3.4", "Message size exceeds fixed limit");
     public static SmtpReply TooManyRecipients { get; } = new(452, "4.5.3", "Error: too many recipients");

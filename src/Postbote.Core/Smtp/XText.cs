@@ -5,22 +5,36 @@ namespace Postbote.Core.Smtp;
 /// <summary>The xtext encoding of RFC 3461 §4 (ENVID, ORCPT, AUTH=).</summary>
 public static class XText
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Decodes xtext: "+HH" is one octet, every other character stands for itself. The octets are read as UTF-8, the
+    /// encoding <see cref="Encode"/> writes; null for malformed xtext or octets that are not UTF-8.
+    /// </summary>
     public static string? Decode(ReadOnlySpan<char> text)
     {
-        var sb = new StringBuilder(text.Length);
+        Span<byte> octets = text.Length <= 256 ? stackalloc byte[text.Length] : new byte[text.Length];
+        int n = 0;
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
             if (c == '+')
             {
                 if (i + 2 >= text.Length || !IsHex(text[i + 1]) || !IsHex(text[i + 2])) return null;
-                sb.Append((char)Convert.ToByte(text.Slice(i + 1, 2).ToString(), 16));
+                octets[n++] = (byte)(HexValue(text[i + 1]) << 4 | HexValue(text[i + 2]));
                 i += 2;
             }
             else if (c < 33 || c > 126 || c == '=') return null;
-            else sb.Append(c);
+            else octets[n++] = (byte)c;
         }
-        return sb.ToString();
+        try
+        {
+            return StrictUtf8.GetString(octets[..n]);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
     }
 
     public static string Encode(string value)
@@ -34,5 +48,13 @@ public static class XText
         return sb.ToString();
     }
 
+    /// <summary>
+    /// RFC 3461 §4.2 and §4.4: a decoded ENVID or ORCPT address consists of printable US-ASCII (graphic characters
+    /// and the space), since it is written into the delivery-status part of a DSN. No control character, no DEL.
+    /// </summary>
+    public static bool IsPrintableAscii(ReadOnlySpan<char> value) => !value.ContainsAnyExceptInRange(' ', '~');
+
     private static bool IsHex(char c) => char.IsAsciiHexDigit(c);
+
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 }

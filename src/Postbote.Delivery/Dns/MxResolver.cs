@@ -34,7 +34,8 @@ public sealed class MxResolver
     public async Task<MxRoute> ResolveAsync(string domain, CancellationToken cancellationToken)
     {
         domain = Normalize(domain);
-        if (TryAddressLiteral(domain, out var literal))
+        // Only "[10.0.0.1]" is an address literal (RFC 5321 §4.1.3); "10.0.0.1" in a recipient is a domain name.
+        if (TryAddressLiteral(domain, bareAddress: false, out var literal))
             return CheckImplicitLoop(domain, new MxHost(domain, 0, new[] { literal }));
 
         var mx = await _dns.QueryAsync(domain, RecordType.Mx, cancellationToken).ConfigureAwait(false);
@@ -106,7 +107,8 @@ public sealed class MxResolver
     public async Task<MxRoute> ResolveHostAsync(string host, CancellationToken cancellationToken)
     {
         host = Normalize(host);
-        if (TryAddressLiteral(host, out var literal))
+        // The operator's relayhost may name a bare address ("10.0.0.1"): configuration, not a recipient's domain.
+        if (TryAddressLiteral(host, bareAddress: true, out var literal))
             return MxRoute.Single(host, new MxHost(host, 0, new[] { literal }));
         var (addresses, temporary, detail) = await LookupAddressesAsync(host, cancellationToken).ConfigureAwait(false);
         if (addresses.Count > 0)
@@ -161,9 +163,15 @@ public sealed class MxResolver
 
     private static string Normalize(string name) => name.Trim().TrimEnd('.').ToLowerInvariant();
 
-    private static bool TryAddressLiteral(string name, out IPAddress address)
+    private static bool TryAddressLiteral(string name, bool bareAddress, out IPAddress address)
     {
-        var inner = name.StartsWith('[') && name.EndsWith(']') ? name[1..^1] : name;
+        bool bracketed = name.StartsWith('[') && name.EndsWith(']');
+        if (!bracketed && !bareAddress)
+        {
+            address = IPAddress.None;
+            return false;
+        }
+        var inner = bracketed ? name[1..^1] : name;
         if (inner.StartsWith("ipv6:", StringComparison.OrdinalIgnoreCase))
             inner = inner[5..];
         return IPAddress.TryParse(inner, out address!) && (inner.Contains(':') || inner.Count(c => c == '.') == 3);

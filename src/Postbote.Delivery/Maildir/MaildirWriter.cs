@@ -48,9 +48,12 @@ public sealed class MaildirWriter
         var missing = new Stack<string>();
         for (var dir = full; dir is not null && !System.IO.Directory.Exists(dir); dir = Path.GetDirectoryName(dir))
             missing.Push(dir);
-        System.IO.Directory.CreateDirectory(full);
         foreach (var created in missing)
         {
+            // 0700 (and messages 0600) whatever the umask: a mailbox is its owner's alone (Dovecot's defaults). Each
+            // level is created with the mode: CreateDirectory(path, mode) gives it to the last one only.
+            if (OperatingSystem.IsWindows()) System.IO.Directory.CreateDirectory(created);
+            else System.IO.Directory.CreateDirectory(created, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             if (Path.GetDirectoryName(created) is { } parent)
                 DirectorySync.Flush(parent);
         }
@@ -105,7 +108,8 @@ public sealed class MaildirWriter
         long size;
         try
         {
-            await using (var file = new FileStream(tmpPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+            await using (var file = new FileStream(tmpPath, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 64 * 1024,
+                Options = FileOptions.Asynchronous, UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite }))
             {
                 await file.WriteAsync(prefix, cancellationToken).ConfigureAwait(false);
                 await message.CopyToAsync(file, 64 * 1024, cancellationToken).ConfigureAwait(false);

@@ -114,8 +114,13 @@ public sealed partial class CertificateProvider
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.1") }, critical: false));
         var now = DateTimeOffset.UtcNow;
         using var cert = req.CreateSelfSigned(now.AddDays(-1), now.AddYears(5));
-        File.WriteAllText(keyFile + ".tmp", rsa.ExportPkcs8PrivateKeyPem());
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(keyFile + ".tmp", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // The key is 0600 from its creation (never readable by others, not even between a write and a chmod); a
+        // leftover .tmp of an interrupted run is removed first, so CreateNew makes the file with this mode.
+        File.Delete(keyFile + ".tmp");
+        using (var key = new FileStream(keyFile + ".tmp", new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write,
+            UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+        using (var writer = new StreamWriter(key))
+            writer.Write(rsa.ExportPkcs8PrivateKeyPem());
         File.Move(keyFile + ".tmp", keyFile, overwrite: true);
         File.WriteAllText(certFile + ".tmp", cert.ExportCertificatePem());
         File.Move(certFile + ".tmp", certFile, overwrite: true);

@@ -113,6 +113,7 @@ public static class ConfigurationLoader
         if (o.Delivery.Port is < 1 or > 65535) problems.Add("Delivery:Port must be 1..65535");
         if (o.LocalDelivery.LmtpDomains is { Length: > 0 } && string.IsNullOrEmpty(o.LocalDelivery.Lmtp)) problems.Add("LocalDelivery:Lmtp is required with LocalDelivery:LmtpDomains");
         if (!o.LocalDelivery.MaildirPath.Contains("{localpart}") && !o.LocalDelivery.MaildirPath.Contains("{user}")) problems.Add("LocalDelivery:MaildirPath must contain {localpart} or {user}");
+        if (o.LocalDelivery.QuotaUsageCacheLifetime < TimeSpan.Zero) problems.Add("LocalDelivery:QuotaUsageCacheLifetime must not be negative");
         o.Queue.Hostname = hostname;
         // Double bounces must reach a mailbox here: the hostname's postmaster only if the hostname is a local domain.
         if (string.IsNullOrEmpty(o.Queue.PostmasterAddress) && domains.Count > 0)

@@ -43,6 +43,13 @@ public sealed class LocalDeliveryOptions
     public long QuotaBytes { get; set; }
     /// <summary>Over quota: bounce with 5.2.2 (true) or defer with 4.2.2 and retry (false, the default).</summary>
     public bool QuotaExceededIsPermanent { get; set; }
+    /// <summary>
+    /// Refuse RCPT with 452 4.2.2 while a Maildir recipient's mailbox is full (or SIZE= would overfill it), so mail
+    /// that would only bounce later, perhaps to a forged sender, is never accepted (as Dovecot's lmtp_rcpt_check_quota).
+    /// </summary>
+    public bool QuotaCheckAtRcpt { get; set; } = true;
+    /// <summary>How long a mailbox's measured usage is reused by the RCPT check (a few seconds: one measure per burst).</summary>
+    public TimeSpan QuotaUsageCacheLifetime { get; set; } = TimeSpan.FromSeconds(5);
     /// <summary>File a copy of mail an authenticated local user submits into their Sent folder.</summary>
     public bool SentCopy { get; set; } = true;
     /// <summary>The Maildir++ folder of the Sent copy.</summary>

@@ -132,23 +132,44 @@ public sealed class BufferedConsoleLoggerProvider : ILoggerProvider
         Flush();
     }
 
-    /// <summary>Newlines become spaces: one event, one line, whatever a message or a stack trace contains.</summary>
+    /// <summary>C0 controls, DEL and C1 controls: what a terminal, syslog or journald would read as more than a character.</summary>
+    private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), '\u007f', .. Enumerable.Range(0x80, 0x20).Select(c => (char)c)]);
+
+    /// <summary>
+    /// One event, one line, whatever a message or a stack trace contains: line ends (CR, LF, CRLF) and tabs become a
+    /// space; every other control character (C0, DEL, C1) is written as <c>\xHH</c>. Client and peer text (a HELO name, a
+    /// remote reply) reaches log lines as it came; journald ends a line at a NUL and reads a following <c>&lt;N&gt;</c>
+    /// as a priority, a terminal obeys ESC sequences. A line without any control character is copied as is (one
+    /// vectorised search, the common case).
+    /// </summary>
     private static void AppendSingleLine(StringBuilder b, string text)
     {
         int start = 0;
         while (true)
         {
-            int i = text.AsSpan(start).IndexOfAny('\r', '\n');
+            int i = text.AsSpan(start).IndexOfAny(ControlCharacters);
             if (i < 0)
             {
                 b.Append(text.AsSpan(start));
                 return;
             }
-            b.Append(text.AsSpan(start, i)).Append(' ');
+            b.Append(text.AsSpan(start, i));
             start += i + 1;
-            if (text[start - 1] == '\r' && start < text.Length && text[start] == '\n') start++;
+            char c = text[start - 1];
+            if (c is '\r' or '\n' or '\t')
+            {
+                b.Append(' ');
+                if (c == '\r' && start < text.Length && text[start] == '\n') start++;
+            }
+            else
+            {
+                b.Append("\\x").Append(HexDigit(c >> 4)).Append(HexDigit(c & 0xF));
+            }
         }
     }
+
+    private static char HexDigit(int value) => (char)(value < 10 ? '0' + value : 'A' + value - 10);
 
     private static string LevelName(LogLevel level) => level switch
     {

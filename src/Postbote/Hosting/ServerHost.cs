@@ -30,7 +30,7 @@ public static class ServerHost
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = config.Server.Limits.ShutdownGracePeriod + TimeSpan.FromSeconds(5));
 
-        System.IO.Directory.CreateDirectory(config.DataDirectory);
+        DataDirectory.Create(config.DataDirectory);
         builder.Services.AddSingleton(config);
         var directory = await OpenDirectoryAsync(config).ConfigureAwait(false);
         builder.Services.AddSingleton<IMailDirectory>(directory);
@@ -51,7 +51,7 @@ public static class ServerHost
             Time = sp.GetRequiredService<TimeProvider>(),
             Certificates = sp.GetRequiredService<CertificateProvider>(),
             AuthThrottle = new AuthThrottle(config.Server.Limits, sp.GetRequiredService<TimeProvider>()),
-            Recipients = new DirectoryRecipientValidator(directory),
+            Recipients = new DirectoryRecipientValidator(directory, MaildirMailboxQuota.For(config, directory, sp.GetRequiredService<DeliveryServices>().Maildir, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Recipients")),
             Etrn = new QueueEtrnService(sp.GetRequiredService<QueueManager>()),
             FreeSpace = new SpoolFreeSpace(config.QueueDirectory, sp.GetRequiredService<TimeProvider>()),
             SentFolder = config.Options.LocalDelivery.SentCopy
@@ -101,7 +101,7 @@ public static class ServerHost
     /// <summary>Opens the directory database under the data directory and makes the configured domains local in it.</summary>
     public static async Task<SqliteMailDirectory> OpenDirectoryAsync(ResolvedConfiguration config)
     {
-        System.IO.Directory.CreateDirectory(config.DataDirectory);
+        DataDirectory.Create(config.DataDirectory);
         var directory = await SqliteMailDirectory.OpenAsync(config.DirectoryDatabase, new MailDirectoryOptions()).ConfigureAwait(false);
         foreach (var domain in config.Server.LocalDomains)
             await directory.AddDomainAsync(domain).ConfigureAwait(false);

@@ -6,10 +6,17 @@ namespace Postbote.IntegrationTests.LocalDelivery;
 /// <summary>Per-user and default mailbox quotas: over quota defers with 4.2.2, or bounces with 5.2.2 when configured (issue 5).</summary>
 public sealed class QuotaTests
 {
+    /// <summary>
+    /// These tests send a message larger than the quota (with SIZE=, as MailKit does), which the RCPT check refuses
+    /// (BackscatterAtRcptTests); with it off they reach the delivery-time check, which mail accepted before the
+    /// mailbox filled still meets.
+    /// </summary>
+    private static void DeliveryTimeCheckOnly(Postbote.Configuration.PostboteOptions o) => o.LocalDelivery.QuotaCheckAtRcpt = false;
+
     [Fact]
     public async Task OverUserQuota_IsDeferredWith422_AndStaysQueued_NothingInTheMaildir()
     {
-        await using var server = await LocalMail.StartDeliveringAsync();
+        await using var server = await LocalMail.StartDeliveringAsync(DeliveryTimeCheckOnly);
         await server.Directory.AddUserAsync("bob@test.local", "pw-bob-1", new Postbote.Directory.UserSettings(QuotaBytes: 200));
 
         await LocalMail.SendMxAsync(server.MxPort, LocalMail.NewMessage("x@remote.example", "bob@test.local", "too big", new string('x', 400)),
@@ -46,7 +53,7 @@ public sealed class QuotaTests
     [Fact]
     public async Task OverQuota_WithQuotaExceededIsPermanent_Bounces522_AndTheSenderGetsTheDsn()
     {
-        await using var server = await LocalMail.StartDeliveringAsync(o => o.LocalDelivery.QuotaExceededIsPermanent = true);
+        await using var server = await LocalMail.StartDeliveringAsync(o => { o.LocalDelivery.QuotaExceededIsPermanent = true; DeliveryTimeCheckOnly(o); });
         await server.Directory.AddUserAsync("bob@test.local", "pw-bob-1", new Postbote.Directory.UserSettings(QuotaBytes: 200));
         await server.AddUserAsync("alice@test.local", "pw-alice-1");
 
@@ -73,7 +80,7 @@ public sealed class QuotaTests
     [Fact]
     public async Task SentFolder_CountsTowardsTheQuota_AsDovecotsMaildirPlusPlusQuotaDoes()
     {
-        await using var server = await LocalMail.StartDeliveringAsync();
+        await using var server = await LocalMail.StartDeliveringAsync(DeliveryTimeCheckOnly);
         await server.Directory.AddUserAsync("bob@test.local", "pw-bob-1", new Postbote.Directory.UserSettings(QuotaBytes: 4000));
 
         await LocalMail.SubmitAsync(server.SubmissionPort, false, "bob@test.local", "pw-bob-1",
