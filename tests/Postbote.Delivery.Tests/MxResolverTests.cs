@@ -1,3 +1,4 @@
+using Postbote.Dns;
 using System.Net;
 using Postbote.Delivery.Dns;
 using Postbote.TestSupport;
@@ -153,12 +154,4 @@ public sealed class MxResolverTests : IDisposable
         var route = await resolver.ResolveAsync("nomx.example", CancellationToken.None);
         Assert.True(route.IsSuccess, route.Error?.Diagnostic);
     }
-
-    [Theory]
-    [InlineData("192.0.2.53", "192.0.2.53:53")]
-    [InlineData("127.0.0.1:5353", "127.0.0.1:5353")]
-    [InlineData("[::1]:5353", "[::1]:5353")]
-    [InlineData("::1", "[::1]:53")]
-    public void Dns_server_entries_are_parsed(string entry, string expected)
-        => Assert.Equal(expected, DnsResolver.ParseServer(entry).ToString());
 }

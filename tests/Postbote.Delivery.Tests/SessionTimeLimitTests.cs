@@ -1,3 +1,4 @@
+using Postbote.Dns;
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Postbote.Core.Delivery;

@@ -1,3 +1,4 @@
+using Postbote.Dns;
 using System.Net;
 using Postbote.Core.Delivery;
 using Postbote.Delivery.Dns;

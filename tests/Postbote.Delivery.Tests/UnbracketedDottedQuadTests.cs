@@ -1,3 +1,4 @@
+using Postbote.Dns;
 using System.Net;
 using Postbote.Delivery.Dns;
 using Postbote.TestSupport;

@@ -1,3 +1,4 @@
+using Postbote.Dns;
 using System.Net;
 using ARSoft.Tools.Net.Dns;
 using Microsoft.Extensions.Logging;

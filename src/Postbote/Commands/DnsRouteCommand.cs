@@ -1,3 +1,4 @@
+using Postbote.Dns;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Postbote.Configuration;
@@ -24,7 +25,7 @@ public sealed class DnsRouteCommand : AsyncCommand<DnsRouteSettings>
             await Console.Error.WriteLineAsync($"postbote: '{settings.Domain}' is not a domain name");
             return ExitCodes.Usage;
         }
-        var dns = new DnsResolver(new Postbote.Delivery.Dns.DnsOptions
+        var dns = new DnsResolver(new Postbote.Dns.DnsOptions
         {
             Servers = (config.Options.Dns.Servers ?? Array.Empty<string>()).ToList(),
             QueryTimeout = config.Options.Dns.Timeout,

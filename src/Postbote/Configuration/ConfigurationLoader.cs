@@ -48,7 +48,7 @@ public static class ConfigurationLoader
     public static ResolvedConfiguration Resolve(PostboteOptions o)
     {
         var problems = new List<string>();
-        string hostname = string.IsNullOrWhiteSpace(o.Hostname) ? Dns.GetHostName() : o.Hostname.Trim();
+        string hostname = string.IsNullOrWhiteSpace(o.Hostname) ? System.Net.Dns.GetHostName() : o.Hostname.Trim();
         if (!MailboxParser.IsDomain(hostname, allowUtf8: false)) problems.Add($"Hostname: '{hostname}' is not a valid host name");
 
         var domains = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

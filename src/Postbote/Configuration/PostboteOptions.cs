@@ -1,3 +1,4 @@
+using Postbote.Dns;
 using Postbote.Smtpd;
 
 namespace Postbote.Configuration;

@@ -1,3 +1,4 @@
+using Postbote.Dns;
 using Microsoft.Extensions.Logging;
 using Postbote.Configuration;
 using Postbote.Core.Delivery;
@@ -16,7 +17,7 @@ public static class DeliveryComposition
         TimeProvider time, ILoggerFactory loggers)
     {
         var o = config.Options;
-        var dns = new DnsResolver(new Postbote.Delivery.Dns.DnsOptions
+        var dns = new DnsResolver(new Postbote.Dns.DnsOptions
         {
             Servers = (o.Dns.Servers ?? Array.Empty<string>()).ToList(),
             QueryTimeout = o.Dns.Timeout,

@@ -1,4 +1,4 @@
-namespace Postbote.Delivery.Dns;
+namespace Postbote.Dns;
 
 /// <summary>How a DNS query ended, in the terms delivery needs (RFC 2308 for NXDOMAIN/NODATA).</summary>
 public enum DnsAnswerStatus

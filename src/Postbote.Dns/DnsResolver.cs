@@ -3,7 +3,7 @@ using ARSoft.Tools.Net;
 using ARSoft.Tools.Net.Dns;
 using Microsoft.Extensions.Logging;
 
-namespace Postbote.Delivery.Dns;
+namespace Postbote.Dns;
 
 /// <summary>
 /// A stub resolver against configurable recursive servers ("ip:port"), built on ARSoft.Tools.Net's

@@ -1,4 +1,4 @@
-namespace Postbote.Delivery.Dns;
+namespace Postbote.Dns;
 
 /// <summary>Settings of the DNS resolver used for MX and address lookups (configuration section "Dns").</summary>
 public sealed class DnsOptions

@@ -1,6 +1,6 @@
 using ARSoft.Tools.Net.Dns;
 
-namespace Postbote.Delivery.Dns;
+namespace Postbote.Dns;
 
 /// <summary>The outcome of one DNS query: a status and the answer records of the asked type.</summary>
 /// <param name="Status">How the query ended.</param>
