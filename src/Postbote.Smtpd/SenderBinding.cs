@@ -16,7 +16,7 @@ public static class SenderBinding
     {
         if (headers.From.Count > 1) return (SenderBindingOutcome.SeveralFromFields, null);
         if (headers.Sender.Count > 1) return (SenderBindingOutcome.SeveralSenderFields, null);
-        if (headers.From.IsTooLong || headers.Sender.IsTooLong) return (SenderBindingOutcome.Unjudgeable, null);
+        if (headers.From.IsTooLong || headers.Sender.IsTooLong || headers.AuthorFieldAfterEnd) return (SenderBindingOutcome.Unjudgeable, null);
         if (headers.From.Count == 1)
         {
             // RFC 5322 §3.6.2: several authors are allowed (with a Sender:); each must be the submitter's.

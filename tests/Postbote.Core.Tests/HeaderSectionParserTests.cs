@@ -133,4 +133,27 @@ public sealed class HeaderSectionParserTests
         Assert.Equal(0, p.From.Count);
         Assert.Equal(0, p.ReceivedCount);
     }
+
+    [Fact]
+    public void FromAfterANonFieldLine_BeforeTheEmptyLine_IsNoticed_ForLenientReaders()
+    {
+        const string text = "Subject: x\r\nthis is not a field\r\nX-Pad: y\r\nfrom  : ceo@example.org\r\n\r\nbody\r\n";
+        foreach (var cuts in EveryFeeding(Encoding.UTF8.GetByteCount(text)))
+        {
+            var p = Parse(text, cuts);
+            Assert.True(p.EndedByNonFieldLine);
+            Assert.Equal(0, p.From.Count);
+            Assert.True(p.AuthorFieldAfterEnd);
+        }
+    }
+
+    [Theory]
+    [InlineData("Subject: x\r\nnot a field\r\n\r\nFrom: after the empty line, body text\r\n")]
+    [InlineData("Subject: x\r\nnot a field\r\nFromage: cheese\r\nSenders: many\r\n")]
+    [InlineData("Subject: x\r\n\r\nFrom: ceo@example.org\r\n")]
+    public void BodyLinesAfterTheSection_AreNotAuthorFields(string text)
+    {
+        foreach (var cuts in EveryFeeding(Encoding.UTF8.GetByteCount(text)))
+            Assert.False(Parse(text, cuts).AuthorFieldAfterEnd);
+    }
 }

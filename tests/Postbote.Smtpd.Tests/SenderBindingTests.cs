@@ -27,6 +27,9 @@ public sealed class SenderBindingTests
     [InlineData("From: alice@local.test\r\nSender: alice@local.test, team@local.test", SenderBindingOutcome.Unjudgeable)]
     [InlineData("From: undisclosed-recipients:;", SenderBindingOutcome.Unjudgeable)]
     [InlineData("From:", SenderBindingOutcome.Unjudgeable)]
+    [InlineData("Subject: x\r\nnot a field\r\nFrom: ceo@example.org", SenderBindingOutcome.Unjudgeable)]
+    [InlineData("From: alice@local.test\r\n junk continuation\r\nnot a field\r\nSender : ceo@example.org", SenderBindingOutcome.Unjudgeable)]
+    [InlineData("Subject: x\r\nnot a field\r\nX-From: ceo@example.org", SenderBindingOutcome.Owned)]
     public async Task AuthorFields_AreJudged_Rfc5322_Section3_6_2(string header, SenderBindingOutcome expected)
     {
         var (outcome, _) = await CheckAsync(header);

@@ -14,7 +14,9 @@ namespace Postbote.Core.Smtp;
 /// Field names may be followed by white space before the colon (RFC 5322 §4.5.3, obs-optional: "From : x"), and
 /// are matched case-insensitively. A continuation line (starting with SP or HTAB) belongs to the field before it
 /// (§2.2.3). The section ends at the first empty line, or, as Postfix's cleanup has it, at the first line that is
-/// not a header field (no colon after a valid field name), which is then the start of the body.
+/// not a header field (no colon after a valid field name), which is then the start of the body. Lenient readers
+/// (some MUAs) go on reading fields after such a line; so, from there to the next empty line, lines that look like a
+/// From: or Sender: field are still noticed (<see cref="AuthorFieldAfterEnd"/>), and the sender check fails closed.
 /// </remarks>
 public sealed class HeaderSectionParser
 {
@@ -24,6 +26,7 @@ public sealed class HeaderSectionParser
     private const int NameCapacity = 16; // longer than every watched name ("message-id" is 10)
 
     private enum State : byte { LineStart, Name, NameSpace, Value }
+    private enum Trailing : byte { Off, LineStart, Name, NameSpace, SkipLine, Done }
 
     [InlineArray(NameCapacity)]
     private struct NameBuffer
@@ -38,6 +41,7 @@ public sealed class HeaderSectionParser
     private bool _pendingCr;
     private long _lineBegin;
     private HeaderFieldValue? _current;
+    private Trailing _trailing;
 
     public HeaderSectionParser(int maxFieldValueBytes = DefaultMaxFieldValueBytes)
     {
@@ -54,6 +58,11 @@ public sealed class HeaderSectionParser
     public bool EndedByNonFieldLine { get; private set; }
     /// <summary>Octets of the header section: with the empty line when it ended so, without the non-field line otherwise.</summary>
     public long Length { get; private set; }
+    /// <summary>
+    /// After a non-field line ended the section, a line looking like a From: or Sender: field came before the next
+    /// empty line: a lenient reader may take it for the author, so the author cannot be judged.
+    /// </summary>
+    public bool AuthorFieldAfterEnd { get; private set; }
 
     public HeaderFieldValue From { get; }
     public HeaderFieldValue Sender { get; }
@@ -62,7 +71,11 @@ public sealed class HeaderSectionParser
 
     public void Scan(ReadOnlySpan<byte> bytes)
     {
-        if (Complete) return;
+        if (Complete)
+        {
+            if (_trailing is not (Trailing.Off or Trailing.Done)) ScanTrailing(bytes);
+            return;
+        }
         int i = 0;
         while (i < bytes.Length)
         {
@@ -97,6 +110,7 @@ public sealed class HeaderSectionParser
                         if (!_inField)
                         {
                             End(i, nonField: true);
+                            ScanTrailing(bytes[i..]);
                             return;
                         }
                         _state = State.Value; // the folding white space is part of the value
@@ -122,6 +136,7 @@ public sealed class HeaderSectionParser
                     else
                     {
                         End(i, nonField: true);
+                        ScanTrailing(bytes[i..]);
                         return;
                     }
                     break;
@@ -134,6 +149,7 @@ public sealed class HeaderSectionParser
                     else
                     {
                         End(i, nonField: true);
+                        ScanTrailing(bytes[i..]);
                         return;
                     }
                     break;
@@ -180,5 +196,56 @@ public sealed class HeaderSectionParser
         Complete = true;
         EndedByNonFieldLine = nonField;
         Length = nonField ? _lineBegin : Length + consumed;
+        if (nonField) _trailing = Trailing.SkipLine; // the rest of the non-field line is not a field
+    }
+
+    /// <summary>After a non-field line: notices From:/Sender:-looking lines up to the next empty line (one pass, no copy).</summary>
+    private void ScanTrailing(ReadOnlySpan<byte> bytes)
+    {
+        int i = 0;
+        while (i < bytes.Length && _trailing != Trailing.Done)
+        {
+            byte b = bytes[i];
+            switch (_trailing)
+            {
+                case Trailing.SkipLine:
+                {
+                    int lf = bytes[i..].IndexOf((byte)'\n');
+                    if (lf < 0) return;
+                    i += lf + 1;
+                    _trailing = Trailing.LineStart;
+                    break;
+                }
+                case Trailing.LineStart:
+                    if (b == (byte)'\r') { i++; break; }
+                    if (b == (byte)'\n') { _trailing = Trailing.Done; break; }
+                    _nameLength = 0;
+                    _trailing = Trailing.Name;
+                    break;
+                case Trailing.Name:
+                    if (b == (byte)':' && _nameLength > 0) { TrailingName(); i++; }
+                    else if (b is (byte)' ' or (byte)'\t' && _nameLength > 0) { _trailing = Trailing.NameSpace; i++; }
+                    else if (b > 32 && b < 127)
+                    {
+                        if (_nameLength < NameCapacity) _name[_nameLength] = (byte)(b | 0x20);
+                        _nameLength++;
+                        i++;
+                    }
+                    else _trailing = Trailing.SkipLine;
+                    break;
+                default: // Trailing.NameSpace
+                    if (b == (byte)':') { TrailingName(); i++; }
+                    else if (b is (byte)' ' or (byte)'\t') i++;
+                    else _trailing = Trailing.SkipLine;
+                    break;
+            }
+        }
+    }
+
+    private void TrailingName()
+    {
+        ReadOnlySpan<byte> name = _name[..Math.Min(_nameLength, NameCapacity)];
+        if (_nameLength <= NameCapacity && (name.SequenceEqual("from"u8) || name.SequenceEqual("sender"u8))) AuthorFieldAfterEnd = true;
+        _trailing = Trailing.SkipLine;
     }
 }
