@@ -94,6 +94,8 @@ public sealed partial class DnsResolver
                 _logger?.LogDebug(ex, "DNS query {Name}/{Type} to {Server} failed", name, type, label);
                 continue;
             }
+            // ARSoft answers a cancelled query with null rather than an exception.
+            cancellationToken.ThrowIfCancellationRequested();
             if (response is null)
             {
                 detail = $"timeout or no usable answer from {label}";
