@@ -55,6 +55,11 @@ public static class ServerHost
             AuthThrottle = new AuthThrottle(config.Server.Limits, sp.GetRequiredService<TimeProvider>()),
             Recipients = new DirectoryRecipientValidator(directory, MaildirMailboxQuota.For(config, directory, sp.GetRequiredService<DeliveryServices>().Maildir, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Recipients")),
             Etrn = new QueueEtrnService(sp.GetRequiredService<QueueManager>()),
+            Spf = config.Options.MailAuth.SpfEnabled
+                ? new SpfCheckStep(new Postbote.MailAuth.Spf.SpfEvaluator(sp.GetRequiredService<Postbote.Dns.DnsResolver>(), config.Options.MailAuth,
+                    config.Server.Hostname, sp.GetRequiredService<TimeProvider>()), config.Options.MailAuth, config.Server.Hostname,
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Spf"))
+                : null,
             FreeSpace = new SpoolFreeSpace(config.QueueDirectory, sp.GetRequiredService<TimeProvider>()),
             SentFolder = config.Options.LocalDelivery.SentCopy
                 ? new MaildirSentFolder(sp.GetRequiredService<DeliveryServices>().Maildir, config.Options.LocalDelivery.SentFolder)
