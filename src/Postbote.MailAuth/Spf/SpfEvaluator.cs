@@ -48,7 +48,7 @@ public sealed partial class SpfEvaluator
         CancellationToken cancellationToken)
     {
         if (client.IsIPv4MappedToIPv6) client = client.MapToIPv4();
-        domain = domain.TrimEnd('.');
+        domain = ToAscii(domain.TrimEnd('.'));
         using var budget = new CancellationTokenSource(_options.SpfTimeBudget, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         var evaluation = new Evaluation(client, sender, helo ?? "");
@@ -160,6 +160,18 @@ public sealed partial class SpfEvaluator
         if (!SpfMacro.TryExpandDomain(spec, context, out var domain))
             throw new SpfAbort(SpfResult.PermError, $"bad macro in '{spec}'");
         return domain.TrimEnd('.');
+    }
+
+    // An SMTPUTF8 sender's U-label domain is looked up as its A-label (RFC 8616 §4); the sender itself stays as given.
+    private static string ToAscii(string domain)
+    {
+        foreach (var c in domain)
+        {
+            if (c <= 0x7f) continue;
+            try { return new System.Globalization.IdnMapping().GetAscii(domain); }
+            catch (ArgumentException) { return domain; }
+        }
+        return domain;
     }
 
     /// <summary>A domain check_host() can look up (§4.3): at most 253 characters, 2 or more labels of 1 to 63.</summary>

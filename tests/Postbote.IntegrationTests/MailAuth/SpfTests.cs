@@ -77,6 +77,33 @@ public sealed class SpfTests : IDisposable
     }
 
     [Fact]
+    public async Task The_SPF_record_is_asked_once_for_two_sessions_through_the_shared_DNS_cache()
+    {
+        await using var server = await StartAsync();
+        await server.AddUserAsync("bob@test.local", "pw-bob-1");
+        for (var i = 0; i < 2; i++)
+            await LocalMail.SendMxAsync(server.MxPort, LocalMail.NewMessage("a@pass.example", "bob@test.local", $"m{i}", "pass"), "a@pass.example", "bob@test.local");
+        var files = await LocalMail.WaitForMessagesAsync(LocalMail.MaildirOf(server.DataDirectory, "bob@test.local"), 2);
+        foreach (var file in files) Assert.Contains("\r\nReceived-SPF: pass ", await File.ReadAllTextAsync(file));
+        Assert.Equal(1, _dns.Queries.Count(q => q == "pass.example/Txt"));
+    }
+
+    [Fact]
+    public async Task SpfTempErrorAction_defer_answers_451_4_7_24_at_MAIL()
+    {
+        _dns.SetServFail("down.example");
+        await using var server = await StartAsync(o => o.MailAuth.SpfTempErrorAction = "defer");
+        using var client = new SmtpClient();
+        await client.ConnectAsync("127.0.0.1", server.MxPort, SecureSocketOptions.None).WaitAsync(LocalMail.Deadline);
+        var deferred = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(
+            LocalMail.NewMessage("c@down.example", "bob@test.local", "three", "temp"),
+            MimeKit.MailboxAddress.Parse("c@down.example"), [MimeKit.MailboxAddress.Parse("bob@test.local")]).WaitAsync(LocalMail.Deadline));
+        Assert.Equal(451, (int)deferred.StatusCode);
+        Assert.StartsWith("4.7.24 ", deferred.Message);
+        await client.DisconnectAsync(true).WaitAsync(LocalMail.Deadline);
+    }
+
+    [Fact]
     public async Task Trusted_clients_are_not_checked_and_get_no_Received_SPF()
     {
         await using var server = await StartAsync(o => o.TrustedNetworks = ["127.0.0.0/8"]);

@@ -66,5 +66,13 @@ public sealed class SpfEvaluatorTests : IDisposable
         Assert.Equal(SpfResult.Pass, check.Result);
     }
 
+    [Fact]
+    public async Task An_internationalised_sender_domain_is_looked_up_as_its_A_label_RFC8616_4()
+    {
+        _dns.AddTxt("xn--bcher-kva.test", "v=spf1 ip4:192.0.2.0/24 -all");
+        var check = await Evaluator().CheckAsync(IPAddress.Parse("192.0.2.9"), "c.test", "bob@bücher.test", CancellationToken.None);
+        Assert.Equal((SpfResult.Pass, "xn--bcher-kva.test"), (check.Result, check.Domain));
+    }
+
     public void Dispose() => _dns.Dispose();
 }
