@@ -90,6 +90,8 @@ public sealed partial class DnsResolver
             }
             catch (Exception ex)
             {
+                // A query cancelled by its caller may end in some other exception from ARSoft's transports.
+                cancellationToken.ThrowIfCancellationRequested();
                 detail = $"{label}: {ex.Message}";
                 _logger?.LogDebug(ex, "DNS query {Name}/{Type} to {Server} failed", name, type, label);
                 continue;
@@ -117,6 +119,7 @@ public sealed partial class DnsResolver
                     break;
             }
         }
+        cancellationToken.ThrowIfCancellationRequested();
         _logger?.LogDebug("DNS query {Name}/{Type} failed temporarily: {Detail}", name, type, detail);
         return (new DnsAnswer(DnsAnswerStatus.TemporaryFailure, Array.Empty<DnsRecordBase>(), detail), TimeSpan.Zero);
     }

@@ -13,7 +13,7 @@ public sealed class DnsCacheTests : IDisposable
 
     private DnsResolver Resolver(Action<DnsOptions>? configure = null)
     {
-        var options = new DnsOptions { Servers = { _server.Endpoint }, QueryTimeout = TimeSpan.FromMilliseconds(500) };
+        var options = new DnsOptions { Servers = { _server.Endpoint }, QueryTimeout = TimeSpan.FromSeconds(5) };
         configure?.Invoke(options);
         return new DnsResolver(options, time: _time);
     }

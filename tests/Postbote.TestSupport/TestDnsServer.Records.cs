@@ -10,6 +10,29 @@ public sealed partial class TestDnsServer
 {
     private readonly ConcurrentDictionary<string, SoaRecord> _soas = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, bool> _silentForMissing = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, bool> _hanging = new(StringComparer.OrdinalIgnoreCase);
+    private readonly CancellationTokenSource _stopHanging = new();
+
+    /// <summary>
+    /// Holds every query for <paramref name="name"/> unanswered until the server is disposed, so the client really
+    /// times out (a handler that returns without a response makes ARSoft's server answer SERVFAIL, see SetSilent).
+    /// </summary>
+    public TestDnsServer SetHanging(string name)
+    {
+        _hanging[Key(name)] = true;
+        return this;
+    }
+
+    private async Task HangAsync()
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, _stopHanging.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
 
     /// <summary>Adds any record (its own name and TTL).</summary>
     public TestDnsServer AddRecord(DnsRecordBase record) => Add(record);

@@ -103,6 +103,8 @@ public sealed partial class TestDnsServer : IDisposable
         var question = query.Questions[0];
         var key = Key(question.Name.ToString());
         Queries.Enqueue($"{key}/{question.RecordType}");
+        if (_hanging.ContainsKey(key))
+            return HangAsync();
         if (_silent.ContainsKey(key) || IsSilentFor(key, question.RecordType))
             return Task.CompletedTask;
         var response = query.CreateResponseInstance();
@@ -139,6 +141,7 @@ public sealed partial class TestDnsServer : IDisposable
     /// <summary>Stops the server.</summary>
     public void Dispose()
     {
+        _stopHanging.Cancel();
         try
         {
             _server.Stop();
