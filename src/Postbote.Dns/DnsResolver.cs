@@ -11,16 +11,20 @@ namespace Postbote.Dns;
 /// gives a definite answer (NOERROR or NXDOMAIN); SERVFAIL, REFUSED and timeouts become
 /// <see cref="DnsAnswerStatus.TemporaryFailure"/>.
 /// </summary>
-public sealed class DnsResolver
+public sealed partial class DnsResolver
 {
     private readonly List<(DnsClient Client, string Label)> _clients = new();
     private readonly ILogger? _logger;
 
-    /// <summary>Creates a resolver from <paramref name="options"/>; throws <see cref="FormatException"/> on a bad server entry.</summary>
-    public DnsResolver(DnsOptions options, ILogger? logger = null)
+    /// <summary>
+    /// Creates a resolver from <paramref name="options"/>, with its own cache unless CacheMaxEntries is 0; throws
+    /// <see cref="FormatException"/> on a bad server entry. One instance serves the whole process (delivery and the accept side).
+    /// </summary>
+    public DnsResolver(DnsOptions options, ILogger? logger = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger;
+        Cache = options.CacheMaxEntries > 0 ? new DnsCache(options, time) : null;
         var timeoutMs = (int)Math.Clamp(options.QueryTimeout.TotalMilliseconds, 1, int.MaxValue);
         if (options.Servers.Count == 0)
         {
@@ -47,8 +51,19 @@ public sealed class DnsResolver
         throw new FormatException($"DNS server '{entry}' is not an IP address or ip:port");
     }
 
-    /// <summary>Queries <paramref name="name"/> for records of <paramref name="type"/> (class IN).</summary>
+    /// <summary>The answers shared by every user of this resolver; null when caching is off.</summary>
+    public DnsCache? Cache { get; }
+
+    /// <summary>Queries <paramref name="name"/> for records of <paramref name="type"/> (class IN), from the cache when it holds a live answer.</summary>
     public async Task<DnsAnswer> QueryAsync(string name, RecordType type, CancellationToken cancellationToken)
+    {
+        if (Cache is not null && Cache.TryGet(name, type, out var cached)) return cached;
+        var (answer, ttl) = await QueryServersAsync(name, type, cancellationToken).ConfigureAwait(false);
+        Cache?.Store(name, type, answer, ttl);
+        return answer;
+    }
+
+    private async Task<(DnsAnswer Answer, TimeSpan Ttl)> QueryServersAsync(string name, RecordType type, CancellationToken cancellationToken)
     {
         DomainName domainName;
         try
@@ -57,7 +72,7 @@ public sealed class DnsResolver
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
-            return new DnsAnswer(DnsAnswerStatus.NxDomain, Array.Empty<DnsRecordBase>(), $"invalid domain name '{name}'");
+            return (new DnsAnswer(DnsAnswerStatus.NxDomain, Array.Empty<DnsRecordBase>(), $"invalid domain name '{name}'"), TimeSpan.Zero);
         }
 
         var detail = "no DNS server answered";
@@ -75,10 +90,14 @@ public sealed class DnsResolver
             }
             catch (Exception ex)
             {
+                // A query cancelled by its caller may end in some other exception from ARSoft's transports.
+                cancellationToken.ThrowIfCancellationRequested();
                 detail = $"{label}: {ex.Message}";
                 _logger?.LogDebug(ex, "DNS query {Name}/{Type} to {Server} failed", name, type, label);
                 continue;
             }
+            // ARSoft answers a cancelled query with null rather than an exception.
+            cancellationToken.ThrowIfCancellationRequested();
             if (response is null)
             {
                 detail = $"timeout or no usable answer from {label}";
@@ -88,17 +107,20 @@ public sealed class DnsResolver
             {
                 case ReturnCode.NoError:
                     var records = response.AnswerRecords.Where(r => r.RecordType == type).ToList();
-                    return records.Count > 0
+                    var answer = records.Count > 0
                         ? new DnsAnswer(DnsAnswerStatus.Success, records, label)
                         : new DnsAnswer(DnsAnswerStatus.NoData, records, $"no {type} record for {name}");
+                    return (answer, DnsCache.TtlOf(answer.Status, response));
                 case ReturnCode.NxDomain:
-                    return new DnsAnswer(DnsAnswerStatus.NxDomain, Array.Empty<DnsRecordBase>(), $"{name}: NXDOMAIN");
+                    return (new DnsAnswer(DnsAnswerStatus.NxDomain, Array.Empty<DnsRecordBase>(), $"{name}: NXDOMAIN"),
+                        DnsCache.TtlOf(DnsAnswerStatus.NxDomain, response));
                 default:
                     detail = $"{response.ReturnCode} from {label} for {name}/{type}";
                     break;
             }
         }
+        cancellationToken.ThrowIfCancellationRequested();
         _logger?.LogDebug("DNS query {Name}/{Type} failed temporarily: {Detail}", name, type, detail);
-        return new DnsAnswer(DnsAnswerStatus.TemporaryFailure, Array.Empty<DnsRecordBase>(), detail);
+        return (new DnsAnswer(DnsAnswerStatus.TemporaryFailure, Array.Empty<DnsRecordBase>(), detail), TimeSpan.Zero);
     }
 }

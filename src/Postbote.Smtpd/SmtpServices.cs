@@ -21,4 +21,6 @@ public sealed class SmtpServices
     /// <summary>Free space of the spool's file system, for refusing MAIL while it is low (none: no check).</summary>
     public SpoolFreeSpace? FreeSpace { get; init; }
     public EtrnThrottle EtrnThrottle { get; init; } = new();
+    /// <summary>SPF at MAIL on Mx listeners for clients neither authenticated nor trusted (none: no check).</summary>
+    public SpfCheckStep? Spf { get; init; }
 }

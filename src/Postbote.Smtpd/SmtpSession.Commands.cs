@@ -132,7 +132,14 @@ public sealed partial class SmtpSession
         // back to a sender anyone can forge; its DSNs carry the headers only (RFC 3461 §4.3 lets the server choose).
         if (mail.Return == Core.Envelope.DsnReturn.Full && _authUser is null && !RelayPolicy.IsTrusted(ClientAddress, _options.TrustedNetworks))
             mail = mail with { Return = Core.Envelope.DsnReturn.Headers };
-        _tx = new SmtpTransaction(mail);
+        // SPF (RFC 7208 §2.4) only for strangers on the MX: trusted and authenticated clients pay nothing.
+        Postbote.MailAuth.Spf.SpfCheck? spf = null;
+        if (_services.Spf is { } step && _listener.Role == ListenerRole.Mx && _authUser is null && !RelayPolicy.IsTrusted(ClientAddress, _options.TrustedNetworks))
+        {
+            (spf, var refusal) = await step.CheckAsync(ClientAddress, _helo, mail, _stopping).ConfigureAwait(false);
+            if (refusal is not null) return refusal;
+        }
+        _tx = new SmtpTransaction(mail) { Spf = spf };
         return SmtpReplies.SenderOk;
     }
 

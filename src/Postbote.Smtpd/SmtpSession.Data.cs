@@ -131,6 +131,7 @@ public sealed partial class SmtpSession
         // Our own Received: is the first; the client's count from there.
         if (refusal is null && incoming.Headers.ReceivedCount - 1 > _limits.MaxReceivedHeaders) refusal = SmtpReplies.MailLoop;
         var prepend = new List<string>();
+        if (tx.Spf is { } spf) prepend.Add(_services.Spf!.ReceivedSpf(spf, ClientAddress, _helo ?? "", tx.Mail.ReversePathText));
         if (refusal is null && _listener.Role == ListenerRole.Submission && _authUser is not null)
             refusal = await SubmissionChecksAsync(incoming, prepend).ConfigureAwait(false);
         if (refusal is not null)

@@ -13,4 +13,6 @@ internal sealed class SmtpTransaction
     public List<IReadOnlyList<string>> Mailboxes { get; } = new();
     /// <summary>BDAT was used: DATA is no longer allowed in this transaction (RFC 3030 §2).</summary>
     public bool UsedBdat { get; set; }
+    /// <summary>The SPF check made at MAIL (Mx listeners, untrusted clients only); null when none was made.</summary>
+    public Postbote.MailAuth.Spf.SpfCheck? Spf { get; init; }
 }

@@ -52,6 +52,12 @@ app.Configure(c =>
         d.AddCommand<DnsRouteCommand>("route").WithDescription("The hosts mail for a domain goes to, in the order they are tried (dig -t MX, the way delivery resolves it).")
             .WithExample("dns", "route", "example.net").WithExample("dns", "route", "example.net", "--json");
     });
+    c.AddBranch("auth", a =>
+    {
+        a.SetDescription("Mail authentication checks as the Mx listener makes them.");
+        a.AddCommand<AuthSpfCommand>("spf").WithDescription("The SPF result (RFC 7208) for a client address, HELO name and sender: first line the result word.")
+            .WithExample("auth", "spf", "--ip", "192.0.2.7", "--helo", "mail.example.net", "--mail-from", "bob@example.net");
+    });
     c.AddBranch("user", u =>
     {
         u.SetDescription("Manage users (their passwords are stored as SCRAM-SHA-256 keys, never in plain text).");

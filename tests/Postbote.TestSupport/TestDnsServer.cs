@@ -10,7 +10,7 @@ namespace Postbote.TestSupport;
 /// An authoritative-looking DNS server on 127.0.0.1 serving zones declared in code (ARSoft.Tools.Net DnsServer, UDP).
 /// Unknown names answer NXDOMAIN; names with records of other types answer NOERROR with no data.
 /// </summary>
-public sealed class TestDnsServer : IDisposable
+public sealed partial class TestDnsServer : IDisposable
 {
     private readonly ConcurrentDictionary<string, List<DnsRecordBase>> _records = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ReturnCode> _rcodes = new(StringComparer.OrdinalIgnoreCase);
@@ -103,7 +103,9 @@ public sealed class TestDnsServer : IDisposable
         var question = query.Questions[0];
         var key = Key(question.Name.ToString());
         Queries.Enqueue($"{key}/{question.RecordType}");
-        if (_silent.ContainsKey(key))
+        if (_hanging.ContainsKey(key))
+            return HangAsync();
+        if (_silent.ContainsKey(key) || IsSilentFor(key, question.RecordType))
             return Task.CompletedTask;
         var response = query.CreateResponseInstance();
         response.IsAuthoritiveAnswer = true;
@@ -116,11 +118,13 @@ public sealed class TestDnsServer : IDisposable
             response.ReturnCode = ReturnCode.NoError;
             lock (list)
                 response.AnswerRecords.AddRange(list.Where(r => r.RecordType == question.RecordType));
+            if (response.AnswerRecords.Count == 0) AddCnameTarget(response, list, question.RecordType);
         }
         else
         {
             response.ReturnCode = ReturnCode.NxDomain;
         }
+        if (response.AnswerRecords.Count == 0) AddNegativeSoa(response, key);
         e.Response = response;
         return Task.CompletedTask;
     }
@@ -137,6 +141,7 @@ public sealed class TestDnsServer : IDisposable
     /// <summary>Stops the server.</summary>
     public void Dispose()
     {
+        _stopHanging.Cancel();
         try
         {
             _server.Stop();

@@ -97,6 +97,11 @@ public static class ConfigurationLoader
 
         foreach (var s in o.Dns.Servers ?? Array.Empty<string>())
             if (!IPEndPoint.TryParse(s, out _) && !IPAddress.TryParse(s, out _)) problems.Add($"Dns:Servers: '{s}' is not an IP address or ip:port");
+        if (o.Dns.Timeout <= TimeSpan.Zero) problems.Add("Dns:Timeout must be positive");
+        if (o.Dns.CacheMaxEntries < 0) problems.Add("Dns:CacheMaxEntries must be 0 (no cache) or more");
+        if (o.Dns.CacheMaxTtl < TimeSpan.Zero) problems.Add("Dns:CacheMaxTtl must not be negative");
+        if (o.Dns.NegativeCacheMaxTtl < TimeSpan.Zero) problems.Add("Dns:NegativeCacheMaxTtl must not be negative");
+        problems.AddRange(o.MailAuth.Validate());
 
         if (o.Relayhost is { } relay && relay.Host is not null)
         {

@@ -30,6 +30,8 @@ public sealed class PostboteOptions
     public Postbote.Queue.QueueManagerOptions Queue { get; set; } = new();
     public LocalDeliveryOptions LocalDelivery { get; set; } = new();
     public RemoteDeliveryOptions Delivery { get; set; } = new();
+    /// <summary>Inbound SPF (and later DKIM/DMARC) checks on Mx listeners.</summary>
+    public Postbote.MailAuth.MailAuthOptions MailAuth { get; set; } = new();
 }
 
 public sealed class LocalDeliveryOptions
@@ -95,6 +97,12 @@ public sealed class DnsOptions
     /// <summary>DNS servers as "ip" or "ip:port". Default: those of /etc/resolv.conf.</summary>
     public string[]? Servers { get; set; }
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Answers kept in the shared cache (delivery and the accept side); 0 turns it off.</summary>
+    public int CacheMaxEntries { get; set; } = 10_000;
+    /// <summary>Cap on a positive answer's TTL: 1 day (unbound cache-max-ttl).</summary>
+    public TimeSpan CacheMaxTtl { get; set; } = TimeSpan.FromDays(1);
+    /// <summary>Cap on NXDOMAIN/NODATA caching (RFC 2308 §5; unbound cache-max-negative-ttl): 1 hour.</summary>
+    public TimeSpan NegativeCacheMaxTtl { get; set; } = TimeSpan.FromHours(1);
 }
 
 public sealed class RelayhostOptions

@@ -13,15 +13,25 @@ namespace Postbote.Hosting;
 /// <summary>Builds the delivery side from the configuration: DNS, the SMTP client agent, local delivery, the router.</summary>
 public static class DeliveryComposition
 {
-    public static DeliveryServices Build(ResolvedConfiguration config, IMailDirectory directory,
-        TimeProvider time, ILoggerFactory loggers)
+    /// <summary>The one resolver (and cache) of the process, shared by delivery and the accept side (SPF).</summary>
+    public static DnsResolver BuildDns(ResolvedConfiguration config, TimeProvider time, ILoggerFactory loggers)
     {
         var o = config.Options;
-        var dns = new DnsResolver(new Postbote.Dns.DnsOptions
+        return new DnsResolver(new Postbote.Dns.DnsOptions
         {
             Servers = (o.Dns.Servers ?? Array.Empty<string>()).ToList(),
             QueryTimeout = o.Dns.Timeout,
-        }, loggers.CreateLogger("Postbote.Dns"));
+            CacheMaxEntries = o.Dns.CacheMaxEntries,
+            CacheMaxTtl = o.Dns.CacheMaxTtl,
+            NegativeCacheMaxTtl = o.Dns.NegativeCacheMaxTtl,
+        }, loggers.CreateLogger("Postbote.Dns"), time);
+    }
+
+    public static DeliveryServices Build(ResolvedConfiguration config, IMailDirectory directory,
+        TimeProvider time, ILoggerFactory loggers, DnsResolver? sharedDns = null)
+    {
+        var o = config.Options;
+        var dns = sharedDns ?? BuildDns(config, time, loggers);
         var mx = new MxResolver(dns, new MxResolverOptions
         {
             LocalHostnames = new HashSet<string>(new[] { config.Server.Hostname }, StringComparer.OrdinalIgnoreCase),

@@ -38,7 +38,9 @@ public static class ServerHost
         builder.Services.AddSingleton(sp => new Spool(config.QueueDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Spool>>(), config.Options.Queue.SyncMode));
         builder.Services.AddSingleton(sp => new CertificateProvider(config.Options.Tls.CertificateFile, config.Options.Tls.KeyFile, config.DataDirectory,
             config.Server.Hostname, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateProvider>>()));
-        builder.Services.AddSingleton(sp => DeliveryComposition.Build(config, directory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => DeliveryComposition.BuildDns(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => DeliveryComposition.Build(config, directory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<Postbote.Dns.DnsResolver>()));
         builder.Services.AddSingleton(sp => new QueueManager(sp.GetRequiredService<Spool>(),
             sp.GetRequiredService<DeliveryServices>().Router,
             Microsoft.Extensions.Options.Options.Create(config.Options.Queue), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
@@ -53,6 +55,11 @@ public static class ServerHost
             AuthThrottle = new AuthThrottle(config.Server.Limits, sp.GetRequiredService<TimeProvider>()),
             Recipients = new DirectoryRecipientValidator(directory, MaildirMailboxQuota.For(config, directory, sp.GetRequiredService<DeliveryServices>().Maildir, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Recipients")),
             Etrn = new QueueEtrnService(sp.GetRequiredService<QueueManager>()),
+            Spf = config.Options.MailAuth.SpfEnabled
+                ? new SpfCheckStep(new Postbote.MailAuth.Spf.SpfEvaluator(sp.GetRequiredService<Postbote.Dns.DnsResolver>(), config.Options.MailAuth,
+                    config.Server.Hostname, sp.GetRequiredService<TimeProvider>()), config.Options.MailAuth, config.Server.Hostname,
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Spf"))
+                : null,
             FreeSpace = new SpoolFreeSpace(config.QueueDirectory, sp.GetRequiredService<TimeProvider>()),
             SentFolder = config.Options.LocalDelivery.SentCopy
                 ? new MaildirSentFolder(sp.GetRequiredService<DeliveryServices>().Maildir, config.Options.LocalDelivery.SentFolder)

@@ -52,6 +52,8 @@ public sealed class PostboteTestServer : IAsyncDisposable
     {
         Queue = new Postbote.Queue.QueueManagerOptions { DeferDelivery = true },
         Dns = new Postbote.Configuration.DnsOptions { Servers = new[] { "127.0.0.1:1" }, Timeout = TimeSpan.FromSeconds(1) },
+        // SPF would look up every sender in the nonexistent DNS above and prepend Received-SPF: temperror; MailAuth tests turn it on.
+        MailAuth = new Postbote.MailAuth.MailAuthOptions { SpfEnabled = false },
         Hostname = Hostname,
         DataDirectory = dataDirectory,
         Domains = new[] { Domain },

@@ -1,0 +1,24 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace Postbote.Commands;
+
+/// <summary>Settings of `postbote auth spf`.</summary>
+public sealed class AuthSpfSettings : ConfigSettings
+{
+    [CommandOption("--ip <IP>")]
+    [Description("The SMTP client's address (IPv4 or IPv6).")]
+    public string? Ip { get; set; }
+
+    [CommandOption("--helo <NAME>")]
+    [Description("The name the client gave in HELO/EHLO; checked instead of the sender for the null sender.")]
+    public string? Helo { get; set; }
+
+    [CommandOption("--mail-from <ADDR>")]
+    [Description("The MAIL FROM address (without brackets); empty or \"<>\" for the null sender.")]
+    public string? MailFrom { get; set; }
+
+    [CommandOption("--dns <HOST:PORT>")]
+    [Description("DNS server to ask instead of Dns:Servers, e.g. 127.0.0.1:5353.")]
+    public string? Dns { get; set; }
+}
