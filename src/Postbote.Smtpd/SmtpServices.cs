@@ -21,4 +21,6 @@ public sealed class SmtpServices
     /// <summary>Free space of the spool's file system, for refusing MAIL while it is low (none: no check).</summary>
     public SpoolFreeSpace? FreeSpace { get; init; }
     public EtrnThrottle EtrnThrottle { get; init; } = new();
+    /// <summary>Signs mail from authenticated and trusted clients (DKIM); none: nothing is signed.</summary>
+    public MailAuth.Dkim.DkimSigner? Dkim { get; init; }
 }

@@ -88,7 +88,14 @@ public sealed partial class DkimSigner
             var data = new ArrayBufferWriter<byte>(headerData.WrittenCount + unsigned.Length);
             data.Write(headerData.WrittenSpan);
             DkimHeaderCanonicalizer.Canonicalize(DkimCanonicalization.Relaxed, Encoding.ASCII.GetBytes(unsigned), data, withCrlf: false);
-            result.Add(unsigned + Folded(Convert.ToBase64String(key.Sign(data.WrittenSpan))) + "\r\n");
+            byte[] signature;
+            try { signature = key.Sign(data.WrittenSpan); }
+            catch (System.Security.Cryptography.CryptographicException e)
+            {
+                LogSignFailed(queueId, key.RecordName, e.Message); // the message goes out unsigned, never lost
+                continue;
+            }
+            result.Add(unsigned + Folded(Convert.ToBase64String(signature)) + "\r\n");
             LogSigned(queueId, key.Domain, key.Selector, key.AlgorithmName);
         }
         return result;
@@ -236,6 +243,9 @@ public sealed partial class DkimSigner
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{QueueId}: dkim: not signed: the header section is longer than Dkim:MaxHeaderBytes ({Limit})")]
     private partial void LogHeaderTooLong(string queueId, int limit);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{QueueId}: dkim: signing with {Key} failed, sent unsigned: {Reason}")]
+    private partial void LogSignFailed(string queueId, string key, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "dkim: key not usable: {Problem}")]
     private partial void LogKeyUnreadable(string problem);

@@ -30,6 +30,8 @@ public sealed class PostboteOptions
     public Postbote.Queue.QueueManagerOptions Queue { get; set; } = new();
     public LocalDeliveryOptions LocalDelivery { get; set; } = new();
     public RemoteDeliveryOptions Delivery { get; set; } = new();
+    /// <summary>DKIM signing of outgoing mail (keys: postbote dkim keygen).</summary>
+    public Postbote.MailAuth.Dkim.DkimOptions Dkim { get; set; } = new();
 }
 
 public sealed class LocalDeliveryOptions
