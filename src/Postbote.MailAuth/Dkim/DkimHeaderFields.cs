@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+
 namespace Postbote.MailAuth.Dkim;
 
 /// <summary>
@@ -34,5 +37,25 @@ public static class DkimHeaderFields
         if (message.StartsWith("\r\n"u8)) return 2;
         int end = message.IndexOf("\r\n\r\n"u8);
         return end < 0 ? message.Length : end + 4;
+    }
+
+    /// <summary>RFC 6376 §5.4.2: the fields named in h=, each name taking its instances from the bottom up; a name listed more often than it occurs adds nothing.</summary>
+    public static void AppendSigned(DkimCanonicalization mode, ReadOnlySpan<byte> header, List<Range> fields, IReadOnlyList<string> names, IBufferWriter<byte> output)
+    {
+        var used = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in names)
+        {
+            int skip = used.GetValueOrDefault(name);
+            used[name] = skip + 1;
+            var nameBytes = Encoding.ASCII.GetBytes(name);
+            for (int i = fields.Count - 1; i >= 0; i--)
+            {
+                var field = header[fields[i]];
+                if (!Ascii.EqualsIgnoreCase(DkimHeaderCanonicalizer.NameOf(field), nameBytes)) continue;
+                if (skip-- > 0) continue;
+                DkimHeaderCanonicalizer.Canonicalize(mode, field, output);
+                break;
+            }
+        }
     }
 }

@@ -43,11 +43,9 @@ public sealed class DkimKeyStore
         var path = PathOf(domain, selector);
         CreateDirectory(Directory);
         CreateDirectory(Path.GetDirectoryName(path)!);
-        using (var file = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None,
-            UnixCreateMode = OperatingSystem.IsWindows() ? null : KeyFileMode,
-        }))
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = KeyFileMode; // 0600 from the first moment, whatever the umask
+        using (var file = new FileStream(path, options))
         using (var writer = new StreamWriter(file))
         {
             writer.Write(key.ToPem());

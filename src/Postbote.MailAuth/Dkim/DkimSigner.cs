@@ -78,7 +78,7 @@ public sealed partial class DkimSigner
         if (keys.Count == 0) return [];
         var signed = SignedNames(all, fields);
         var headerData = new ArrayBufferWriter<byte>(all.Length + 512);
-        CanonicalFields(all, fields, signed, headerData);
+        DkimHeaderFields.AppendSigned(DkimCanonicalization.Relaxed, all, fields, signed, headerData);
         long t = _time.GetUtcNow().ToUnixTimeSeconds();
         string bh = Convert.ToBase64String(bodyHash);
         var result = new List<string>(keys.Count);
@@ -154,26 +154,6 @@ public sealed partial class DkimSigner
         }
         if (!names.Contains("from")) names.InsertRange(0, ["from", "from"]);
         return names;
-    }
-
-    /// <summary>RFC 6376 §5.4.2: the fields named in h=, each name taking its instances from the bottom up; a name listed more often than it occurs adds nothing.</summary>
-    private static void CanonicalFields(ReadOnlySpan<byte> header, List<Range> fields, List<string> names, ArrayBufferWriter<byte> output)
-    {
-        var used = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var name in names)
-        {
-            int skip = used.GetValueOrDefault(name);
-            used[name] = skip + 1;
-            var nameBytes = Encoding.ASCII.GetBytes(name);
-            for (int i = fields.Count - 1; i >= 0; i--)
-            {
-                var field = header[fields[i]];
-                if (!Ascii.EqualsIgnoreCase(DkimHeaderCanonicalizer.NameOf(field), nameBytes)) continue;
-                if (skip-- > 0) continue;
-                DkimHeaderCanonicalizer.Canonicalize(DkimCanonicalization.Relaxed, field, output);
-                break;
-            }
-        }
     }
 
     private static string FoldedNames(List<string> names)

@@ -4,6 +4,7 @@ using MimeKit;
 using MimeKit.Cryptography;
 using Postbote.MailAuth.Dkim;
 using DkimSigner = Postbote.MailAuth.Dkim.DkimSigner;
+using DkimVerifier = MimeKit.Cryptography.DkimVerifier;
 
 namespace Postbote.MailAuth.Tests.Dkim;
 
