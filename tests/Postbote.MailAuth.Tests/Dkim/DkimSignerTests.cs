@@ -176,4 +176,15 @@ public sealed class DkimSignerTests : IDisposable
         var message = "X-Long: " + new string('a', 2000) + "\r\n" + Message;
         Assert.Empty(SignStreamed(signer, message, 512));
     }
+
+    [Fact]
+    public async Task Sessions_signing_at_once_with_one_key_all_verify()
+    {
+        using var _ = Key("example.org", "s1");
+        var signer = Signer();
+        var bytes = Encoding.UTF8.GetBytes(Message);
+        var signatures = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+            Enumerable.Range(0, 10).Select(_ => Assert.Single(signer.SignMessage(bytes, "T"))).ToList())));
+        Assert.All(signatures.SelectMany(s => s), signature => Assert.Equal([true], Verify(signature + Message)));
+    }
 }
