@@ -4,6 +4,7 @@ using MimeKit;
 using MimeKit.Utils;
 using Postbote.Core.Delivery;
 using Postbote.Core.Envelope;
+using Postbote.MailAuth.Dkim;
 
 namespace Postbote.Queue;
 
@@ -28,6 +29,9 @@ public sealed partial class Bounce
         _options = options;
         _time = time;
     }
+
+    /// <summary>Signs the DSNs (From: MAILER-DAEMON@Hostname) when the hostname's domain or a parent has a DKIM key.</summary>
+    public DkimSigner? Signer { get; set; }
 
     /// <summary>
     /// Builds a DSN about <paramref name="original"/> for the given recipients and their RFC 3464 actions.
@@ -73,7 +77,14 @@ public sealed partial class Bounce
         options.NewLineFormat = NewLineFormat.Dos;
         using var output = new MemoryStream();
         await message.WriteToAsync(options, output, ct).ConfigureAwait(false);
-        return output.ToArray();
+        if (Signer?.SignMessage(output.GetBuffer().AsSpan(0, (int)output.Length), original.QueueId + " (DSN)") is not { Count: > 0 } signatures)
+            return output.ToArray();
+        // A message of our own: the signature goes into the file itself, ahead of the fields it covers.
+        var signed = new MemoryStream();
+        foreach (var field in signatures) signed.Write(Encoding.ASCII.GetBytes(field));
+        output.Position = 0;
+        await output.CopyToAsync(signed, ct).ConfigureAwait(false);
+        return signed.ToArray();
     }
 
     private async Task<MimeEntity> OriginalPartAsync(QueuedMessage original, Func<Stream> openOriginal, CancellationToken ct)

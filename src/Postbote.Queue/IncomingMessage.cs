@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Hashing;
 using Postbote.Core.Envelope;
 using Postbote.Core.Smtp;
+using Postbote.MailAuth.Dkim;
 
 namespace Postbote.Queue;
 
@@ -43,6 +44,19 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
     internal int ErrorEpoch { get; init; }
     /// <summary>XXH3-64 of the bytes written so far, as stored in the envelope (<see cref="QueuedMessage.ContentHash"/>).</summary>
     public string ContentHash => FormatContentHash(_hash);
+    /// <summary>The header copy and body hash for DKIM signing, when <see cref="CaptureForDkim"/> asked for them.</summary>
+    public DkimMessageCapture? Dkim { get; private set; }
+
+    /// <summary>
+    /// Feeds every byte from now on to <paramref name="capture"/> as well: the header section to its copy, the body
+    /// to its hasher, split where <see cref="Headers"/> finds the end of the header section. Call before the first
+    /// byte; a message without it pays nothing for DKIM.
+    /// </summary>
+    public void CaptureForDkim(DkimMessageCapture capture)
+    {
+        if (Length != 0) throw new InvalidOperationException("DKIM capture must start with the first byte");
+        Dkim = capture;
+    }
 
     /// <summary>The envelope's form of a message hash: 16 lower-case hex digits of XXH3-64.</summary>
     internal static string FormatContentHash(XxHash3 hash) =>
@@ -51,10 +65,29 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
     public void Advance(int count)
     {
         var written = _buffer.AsSpan(_used, count);
-        Headers.Scan(written);
+        if (Dkim is null) Headers.Scan(written);
+        else ScanAndCapture(written);
         _hash.Append(written);
         _used += count;
         Length += count;
+    }
+
+    private void ScanAndCapture(ReadOnlySpan<byte> written)
+    {
+        if (Headers.Complete)
+        {
+            Dkim!.AppendBody(written);
+            return;
+        }
+        Headers.Scan(written);
+        if (!Headers.Complete)
+        {
+            Dkim!.AppendHeader(written);
+            return;
+        }
+        int split = (int)(Headers.Length - Length); // Length is still that before this piece
+        Dkim!.AppendHeader(written[..split]);
+        Dkim.AppendBody(written[split..]);
     }
 
     public Memory<byte> GetMemory(int sizeHint = 0) => EnsureSpace(sizeHint);
@@ -121,6 +154,8 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
             await _file.DisposeAsync().ConfigureAwait(false);
             try { File.Delete(TempPath); } catch (IOException) { }
         }
+        Dkim?.Dispose();
+        Dkim = null;
         if (_buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_buffer);

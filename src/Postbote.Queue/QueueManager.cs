@@ -64,6 +64,9 @@ public sealed partial class QueueManager : IHostedService, IAsyncDisposable
         _bounce = new Bounce(_options, time);
     }
 
+    /// <summary>Signs the DSNs this queue generates (DKIM, RFC 6376), if set.</summary>
+    public MailAuth.Dkim.DkimSigner? DkimSigner { init => _bounce.Signer = value; }
+
     /// <summary>True between <see cref="StartAsync"/> and <see cref="StopAsync"/>.</summary>
     public bool IsRunning => _loop is { IsCompleted: false };
 

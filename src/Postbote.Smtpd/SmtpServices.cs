@@ -23,4 +23,6 @@ public sealed class SmtpServices
     public EtrnThrottle EtrnThrottle { get; init; } = new();
     /// <summary>SPF at MAIL on Mx listeners for clients neither authenticated nor trusted (none: no check).</summary>
     public SpfCheckStep? Spf { get; init; }
+    /// <summary>Signs mail from authenticated and trusted clients (DKIM); none: nothing is signed.</summary>
+    public MailAuth.Dkim.DkimSigner? Dkim { get; init; }
 }

@@ -48,6 +48,7 @@ public sealed partial class SmtpSession
         {
             var id = _services.Spool.NewQueueId();
             _incoming = _services.Spool.BeginMessage(id);
+            if (SignsOutgoingMail && _services.Dkim?.BeginCapture() is { } capture) _incoming.CaptureForDkim(capture);
             var tls = _tls;
             string? single = _tx!.Recipients.Count == 1 ? _tx.Recipients[0].Recipient.ToString() : null;
             var received = ReceivedHeader.Build(_helo, ClientAddress.ToString(), _options.Hostname, Protocol, id,
@@ -80,6 +81,9 @@ public sealed partial class SmtpSession
     }
 
     private int _headerStart;
+
+    /// <summary>Mail we sign (DKIM): from an authenticated client or one in TrustedNetworks, as OpenDKIM's InternalHosts.</summary>
+    private bool SignsOutgoingMail => _authUser is not null || RelayPolicy.IsTrusted(ClientAddress, _options.TrustedNetworks);
 
     private SequencePosition DecodeData(ReadOnlySequence<byte> rest)
     {
@@ -140,6 +144,9 @@ public sealed partial class SmtpSession
             await AbortTransactionAsync().ConfigureAwait(false);
             return refusal;
         }
+        // DKIM-Signature first: it covers the fields added above and the stored header; the body hash is already done.
+        if (incoming.Dkim is { } dkim && !incoming.Headers.EndedByNonFieldLine && _services.Dkim is { } signer)
+            prepend.InsertRange(0, signer.Sign(dkim, prepend, incoming.QueueId));
         var envelope = new QueuedMessage
         {
             ArrivalTime = _services.Time.GetUtcNow(),

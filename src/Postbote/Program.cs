@@ -58,6 +58,16 @@ app.Configure(c =>
         a.AddCommand<AuthSpfCommand>("spf").WithDescription("The SPF result (RFC 7208) for a client address, HELO name and sender: first line the result word.")
             .WithExample("auth", "spf", "--ip", "192.0.2.7", "--helo", "mail.example.net", "--mail-from", "bob@example.net");
     });
+    c.AddBranch("dkim", d =>
+    {
+        d.SetDescription("DKIM signing keys (RFC 6376): mail from a domain with a key is signed.");
+        d.AddCommand<DkimKeygenCommand>("keygen").WithDescription("Create a key for a domain and print the DNS record to publish.")
+            .WithExample("dkim", "keygen", "example.org").WithExample("dkim", "keygen", "example.org", "--algorithm", "ed25519").WithExample("dkim", "keygen", "example.org", "--selector", "s1", "--json");
+        d.AddCommand<DkimListCommand>("list").WithDescription("List the keys and which of them sign.").WithExample("dkim", "list", "--json");
+        d.AddCommand<DkimShowCommand>("show").WithDescription("Show a domain's keys with their DNS records.").WithExample("dkim", "show", "example.org");
+        d.AddCommand<DkimRotateCommand>("rotate").WithDescription("Create a new key with a new selector; the old one signs until removed.").WithExample("dkim", "rotate", "example.org");
+        d.AddCommand<DkimRemoveCommand>("remove").WithDescription("Remove a key.").WithExample("dkim", "remove", "example.org", "pb202601");
+    });
     c.AddBranch("user", u =>
     {
         u.SetDescription("Manage users (their passwords are stored as SCRAM-SHA-256 keys, never in plain text).");

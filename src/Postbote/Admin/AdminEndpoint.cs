@@ -134,7 +134,8 @@ public static partial class AdminEndpoint
             {
                 var id = await LocalSubmission.SubmitAsync(http.RequestServices.GetRequiredService<Spool>(), config,
                     http.RequestServices.GetRequiredService<Postbote.Directory.IMailDirectory>(), from, to, http.Request.Body, caller.Uid,
-                    http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), http.RequestAborted);
+                    http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), http.RequestAborted,
+                    http.RequestServices.GetService<Postbote.MailAuth.Dkim.DkimSigner>());
                 LogSubmitted(log, id, from, to.Count, caller.Uid);
                 return Results.Json(new { queueId = id });
             }

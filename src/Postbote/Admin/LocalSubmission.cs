@@ -5,6 +5,7 @@ using Postbote.Core.Addressing;
 using Postbote.Core.Envelope;
 using Postbote.Core.Smtp;
 using Postbote.Directory;
+using Postbote.MailAuth.Dkim;
 using Postbote.Queue;
 using Postbote.Smtpd;
 
@@ -23,9 +24,10 @@ public static class LocalSubmission
     private const int ReadSize = 64 * 1024;
 
     /// <summary>Checks and queues a local submission; returns the queue id.</summary>
+    /// <param name="dkim">The server's signer; without one (the server is stopped) the keys are read from the data directory.</param>
     /// <exception cref="LocalSubmissionRefusedException">The submission is refused (the message says why, as an SMTP reply).</exception>
     public static async Task<string> SubmitAsync(Spool spool, ResolvedConfiguration config, IMailDirectory directory, string sender,
-        IReadOnlyList<string> recipients, Stream message, uint uid, DateTimeOffset now, CancellationToken ct)
+        IReadOnlyList<string> recipients, Stream message, uint uid, DateTimeOffset now, CancellationToken ct, DkimSigner? dkim = null)
     {
         if (!EnvelopeAddressGuard.IsValidReversePath(sender)) throw LocalSubmissionRefusedException.Of(SmtpReplies.BadSenderSyntax);
         if (recipients.Count == 0) throw LocalSubmissionRefusedException.Of(SmtpReplies.NeedRcptFirst);
@@ -37,7 +39,8 @@ public static class LocalSubmission
         if (owns is not null && !await owns(sender, ct).ConfigureAwait(false))
             throw LocalSubmissionRefusedException.Of(SmtpReplies.SenderNotOwned, $"uid {uid} {login}");
         var expanded = await ExpandAsync(recipients, config, directory, ct).ConfigureAwait(false);
-        return await EnqueueAsync(spool, config, sender, expanded, message, uid, login, now, owns, ct).ConfigureAwait(false);
+        dkim ??= Hosting.DkimComposition.Create(config, TimeProvider.System);
+        return await EnqueueAsync(spool, config, sender, expanded, message, uid, login, now, owns, dkim, ct).ConfigureAwait(false);
     }
 
     private static async ValueTask<bool> IsLocalDomainAsync(ResolvedConfiguration config, IMailDirectory directory, string domain, CancellationToken ct) =>
@@ -72,7 +75,7 @@ public static class LocalSubmission
     }
 
     private static async Task<string> EnqueueAsync(Spool spool, ResolvedConfiguration config, string sender, IReadOnlyList<QueuedRecipient> recipients,
-        Stream message, uint uid, string userName, DateTimeOffset now, Func<string, CancellationToken, ValueTask<bool>>? owns, CancellationToken ct)
+        Stream message, uint uid, string userName, DateTimeOffset now, Func<string, CancellationToken, ValueTask<bool>>? owns, DkimSigner dkim, CancellationToken ct)
     {
         var id = spool.NewQueueId();
         var received = $"Received: by {config.Server.Hostname} (Postbote, from userid {uid} {Sanitize(userName)})\r\n\tid {id}; "
@@ -91,6 +94,7 @@ public static class LocalSubmission
             Recipients = recipients.ToList(),
         };
         await using var incoming = spool.BeginMessage(id);
+        if (dkim.BeginCapture() is { } capture) incoming.CaptureForDkim(capture);
         ((IBufferWriter<byte>)incoming).Write(System.Text.Encoding.ASCII.GetBytes(received).AsSpan());
         long limit = config.Server.Limits.MessageSizeBytes, size = 0;
         while (true)
@@ -108,6 +112,9 @@ public static class LocalSubmission
             if (SenderBinding.ReplyFor(outcome) is { } refusal)
                 throw LocalSubmissionRefusedException.Of(refusal, address is null ? null : $"<{address}>, uid {uid} {userName}");
         }
+        // Signed like mail from an authenticated client (the From: domain's key, if any); the file stays as given.
+        if (incoming.Dkim is { } dkimCapture && !incoming.Headers.EndedByNonFieldLine)
+            envelope.PrependHeaders.AddRange(dkim.Sign(dkimCapture, [], id));
         await spool.CommitAsync(incoming, envelope, ct).ConfigureAwait(false);
         return id;
     }

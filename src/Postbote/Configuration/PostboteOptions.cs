@@ -32,6 +32,8 @@ public sealed class PostboteOptions
     public RemoteDeliveryOptions Delivery { get; set; } = new();
     /// <summary>Inbound SPF (and later DKIM/DMARC) checks on Mx listeners.</summary>
     public Postbote.MailAuth.MailAuthOptions MailAuth { get; set; } = new();
+    /// <summary>DKIM signing of outgoing mail (keys: postbote dkim keygen).</summary>
+    public Postbote.MailAuth.Dkim.DkimOptions Dkim { get; set; } = new();
 }
 
 public sealed class LocalDeliveryOptions

@@ -41,9 +41,13 @@ public static class ServerHost
         builder.Services.AddSingleton(sp => DeliveryComposition.BuildDns(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(sp => DeliveryComposition.Build(config, directory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<Postbote.Dns.DnsResolver>()));
+        builder.Services.AddSingleton(sp => DkimComposition.Create(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Dkim")));
         builder.Services.AddSingleton(sp => new QueueManager(sp.GetRequiredService<Spool>(),
             sp.GetRequiredService<DeliveryServices>().Router,
-            Microsoft.Extensions.Options.Options.Create(config.Options.Queue), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            Microsoft.Extensions.Options.Options.Create(config.Options.Queue), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>())
+        {
+            DkimSigner = sp.GetRequiredService<Postbote.MailAuth.Dkim.DkimSigner>(),
+        });
         if (!config.Options.Queue.DeferDelivery) builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueManager>());
         builder.Services.AddSingleton(sp => new SmtpServices
         {
@@ -60,6 +64,7 @@ public static class ServerHost
                     config.Server.Hostname, sp.GetRequiredService<TimeProvider>()), config.Options.MailAuth, config.Server.Hostname,
                     sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Spf"))
                 : null,
+            Dkim = sp.GetRequiredService<Postbote.MailAuth.Dkim.DkimSigner>(),
             FreeSpace = new SpoolFreeSpace(config.QueueDirectory, sp.GetRequiredService<TimeProvider>()),
             SentFolder = config.Options.LocalDelivery.SentCopy
                 ? new MaildirSentFolder(sp.GetRequiredService<DeliveryServices>().Maildir, config.Options.LocalDelivery.SentFolder)
