@@ -80,6 +80,12 @@ public sealed class ListenerOptions
     public bool ImplicitTls { get; set; }
     /// <summary>Offer AUTH on an MX listener too (submission listeners always offer it).</summary>
     public bool? OfferAuth { get; set; }
+    /// <summary>Connections start with a PROXY protocol v1/v2 header (HAProxy; Postfix smtpd_upstream_proxy_protocol=haproxy). Off by default.</summary>
+    public bool ProxyProtocol { get; set; }
+    /// <summary>With ProxyProtocol: the proxies' addresses as CIDR ranges; required, any other peer is refused.</summary>
+    public string[]? ProxyProtocolFrom { get; set; }
+    /// <summary>Time for the PROXY header to arrive: 5 s (Postfix smtpd_upstream_proxy_timeout).</summary>
+    public TimeSpan ProxyProtocolTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public sealed class TlsOptions
