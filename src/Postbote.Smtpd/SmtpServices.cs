@@ -21,4 +21,6 @@ public sealed class SmtpServices
     /// <summary>Free space of the spool's file system, for refusing MAIL while it is low (none: no check).</summary>
     public SpoolFreeSpace? FreeSpace { get; init; }
     public EtrnThrottle EtrnThrottle { get; init; } = new();
+    /// <summary>Per-client connection, message, recipient and TLS rates (Postfix anvil); null: no limits.</summary>
+    public RateLimiting.ClientRateLimiter? RateLimiter { get; init; }
 }

@@ -21,6 +21,8 @@ public sealed class PostboteOptions
     public DnsOptions Dns { get; set; } = new();
     public RelayhostOptions? Relayhost { get; set; }
     public SmtpdLimits Limits { get; set; } = new();
+    /// <summary>Per-client rates (Postfix anvil); all 0 (off) by default.</summary>
+    public Postbote.Smtpd.RateLimiting.RateLimitOptions RateLimits { get; set; } = new();
     /// <summary>CIDR ranges that may relay without AUTH (Postfix mynetworks). Empty by default.</summary>
     public string[]? TrustedNetworks { get; set; }
     public AuthOptions Auth { get; set; } = new();

@@ -36,5 +36,6 @@ public static class ScreeningConfiguration
 
     public static void Validate(PostboteOptions o, List<string> problems)
     {
+        problems.AddRange(o.RateLimits.Validate());
     }
 }

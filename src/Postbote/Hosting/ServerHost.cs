@@ -51,6 +51,9 @@ public static class ServerHost
             Time = sp.GetRequiredService<TimeProvider>(),
             Certificates = sp.GetRequiredService<CertificateProvider>(),
             AuthThrottle = new AuthThrottle(config.Server.Limits, sp.GetRequiredService<TimeProvider>()),
+            RateLimiter = config.Options.RateLimits.AnyEnabled
+                ? new Postbote.Smtpd.RateLimiting.ClientRateLimiter(config.Options.RateLimits, config.Server.TrustedNetworks, sp.GetRequiredService<TimeProvider>())
+                : null,
             Recipients = new DirectoryRecipientValidator(directory, MaildirMailboxQuota.For(config, directory, sp.GetRequiredService<DeliveryServices>().Maildir, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Recipients")),
             Etrn = new QueueEtrnService(sp.GetRequiredService<QueueManager>()),
             FreeSpace = new SpoolFreeSpace(config.QueueDirectory, sp.GetRequiredService<TimeProvider>()),
