@@ -23,4 +23,6 @@ public sealed class SmtpServices
     public EtrnThrottle EtrnThrottle { get; init; } = new();
     /// <summary>Per-client connection, message, recipient and TLS rates (Postfix anvil); null: no limits.</summary>
     public RateLimiting.ClientRateLimiter? RateLimiter { get; init; }
+    /// <summary>postscreen-style screening of MX clients before the greeting; null: off.</summary>
+    public Screening.Screen? Screen { get; init; }
 }

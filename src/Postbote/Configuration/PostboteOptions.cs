@@ -23,6 +23,8 @@ public sealed class PostboteOptions
     public SmtpdLimits Limits { get; set; } = new();
     /// <summary>Per-client rates (Postfix anvil); all 0 (off) by default.</summary>
     public Postbote.Smtpd.RateLimiting.RateLimitOptions RateLimits { get; set; } = new();
+    /// <summary>postscreen-style screening of MX clients (greet delay, pregreet, DNSBL/DNSWL, pass cache); off by default.</summary>
+    public Postbote.Smtpd.Screening.ScreeningOptions Screening { get; set; } = new();
     /// <summary>CIDR ranges that may relay without AUTH (Postfix mynetworks). Empty by default.</summary>
     public string[]? TrustedNetworks { get; set; }
     public AuthOptions Auth { get; set; } = new();

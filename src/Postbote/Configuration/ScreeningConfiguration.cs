@@ -1,5 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Postbote.Smtpd.Proxy;
+using Postbote.Smtpd.Screening;
 
 namespace Postbote.Configuration;
 
@@ -34,8 +36,26 @@ public static class ScreeningConfiguration
         return new ProxyProtocolSettings { AllowedProxies = allowed, Timeout = l.ProxyProtocolTimeout };
     }
 
+    /// <summary>The screen for the sessions when Screening:Enabled (validated before), its cache opened in the data directory.</summary>
+    public static Screen? BuildScreen(ResolvedConfiguration config, TimeProvider time, ILoggerFactory loggers)
+    {
+        var o = config.Options;
+        if (!o.Screening.Enabled) return null;
+        var sites = new List<DnsblSite>();
+        foreach (var entry in o.Screening.DnsblSites ?? Array.Empty<string>())
+            if (DnsblSiteParser.TryParse(entry, out var site, out _)) sites.Add(site!);
+        var dns = sites.Count == 0 ? null : new Postbote.Dns.DnsResolver(new Postbote.Dns.DnsOptions
+        {
+            Servers = (o.Dns.Servers ?? Array.Empty<string>()).ToList(),
+            QueryTimeout = o.Dns.Timeout,
+        }, loggers.CreateLogger("Postbote.Dns"));
+        var cache = ScreeningCache.Open(Path.Combine(config.DataDirectory, o.Screening.CacheFile), o.Screening.CacheMaxEntries, time);
+        return new Screen(o.Screening, sites, dns, cache, config.Server.TrustedNetworks, time, loggers.CreateLogger("Postbote.Screen"));
+    }
+
     public static void Validate(PostboteOptions o, List<string> problems)
     {
         problems.AddRange(o.RateLimits.Validate());
+        problems.AddRange(o.Screening.Validate());
     }
 }

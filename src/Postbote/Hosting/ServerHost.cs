@@ -54,6 +54,7 @@ public static class ServerHost
             RateLimiter = config.Options.RateLimits.AnyEnabled
                 ? new Postbote.Smtpd.RateLimiting.ClientRateLimiter(config.Options.RateLimits, config.Server.TrustedNetworks, sp.GetRequiredService<TimeProvider>())
                 : null,
+            Screen = ScreeningConfiguration.BuildScreen(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()),
             Recipients = new DirectoryRecipientValidator(directory, MaildirMailboxQuota.For(config, directory, sp.GetRequiredService<DeliveryServices>().Maildir, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Recipients")),
             Etrn = new QueueEtrnService(sp.GetRequiredService<QueueManager>()),
             FreeSpace = new SpoolFreeSpace(config.QueueDirectory, sp.GetRequiredService<TimeProvider>()),
