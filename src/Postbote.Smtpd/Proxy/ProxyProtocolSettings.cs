@@ -17,11 +17,5 @@ public sealed class ProxyProtocolSettings
     /// </summary>
     public int MaxHeaderBytes { get; init; } = 4096;
 
-    public bool IsAllowed(IPAddress peer)
-    {
-        var a = peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer;
-        foreach (var net in AllowedProxies)
-            if (net.Contains(a)) return true;
-        return false;
-    }
+    public bool IsAllowed(IPAddress peer) => RelayPolicy.IsTrusted(peer, AllowedProxies);
 }

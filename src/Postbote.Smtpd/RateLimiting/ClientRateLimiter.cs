@@ -43,7 +43,7 @@ public sealed class ClientRateLimiter
             RateLimitedEvent.Recipient => _options.RecipientRate,
             _ => _options.NewTlsSessionRate,
         };
-        if (limit <= 0 || IsExempt(client)) return RateLimitVerdict.Allow;
+        if (limit <= 0 || RelayPolicy.IsTrusted(client, _exempt)) return RateLimitVerdict.Allow;
         long now = _time.GetTimestamp();
         PruneIfDue(now);
         var key = Key(client);
@@ -61,13 +61,6 @@ public sealed class ClientRateLimiter
             window.LastLogged = now;
             return RateLimitVerdict.RefuseAndLog;
         }
-    }
-
-    private bool IsExempt(IPAddress client)
-    {
-        foreach (var net in _exempt)
-            if (net.Contains(client)) return true;
-        return false;
     }
 
     /// <summary>IPv4: the address; IPv6: its /64 prefix; the family in the high half keeps them apart.</summary>
