@@ -82,6 +82,7 @@ public static class ServerHost
         // The start-up scan runs before any listener accepts a connection.
         app.Services.GetRequiredService<Spool>().Recover();
         app.Services.GetRequiredService<CertificateProvider>();
+        app.Services.GetRequiredService<SmtpConnectionHandler>(); // built now: a screening cache that cannot open stops the start, not the first session
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote");
         if ((await directory.ListUsersAsync().ConfigureAwait(false)).Count == 0)
             log.LogWarning("no users yet: every local part of the local domains is accepted until the first user or alias exists (postbote user add ADDRESS)");

@@ -91,6 +91,21 @@ public sealed class ScreeningTests
         Assert.StartsWith("250", await c.CommandAsync("EHLO client.example"));
     }
 
+    [Fact]
+    public async Task UnusableScreeningCache_StopsTheStart_InsteadOfFailingTheFirstSession()
+    {
+        string? data = null;
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => PostboteTestServer.StartAsync(o =>
+        {
+            data = o.DataDirectory;
+            o.Screening.Enabled = true;
+            o.Screening.CacheFile = "cache-is-a-directory";
+            System.IO.Directory.CreateDirectory(Path.Combine(o.DataDirectory, o.Screening.CacheFile));
+        }));
+        Assert.IsType<Microsoft.Data.Sqlite.SqliteException>(e.GetBaseException());
+        try { System.IO.Directory.Delete(data!, recursive: true); } catch (IOException) { }
+    }
+
     [Theory]
     [InlineData("Screening:DnsblSites:0", "zen.test=127.0.0")]
     [InlineData("RateLimits:ConnectionRate", null)]
