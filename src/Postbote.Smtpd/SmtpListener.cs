@@ -1,4 +1,5 @@
 using System.Net;
+using Postbote.Smtpd.Proxy;
 
 namespace Postbote.Smtpd;
 
@@ -7,4 +8,7 @@ public sealed record SmtpListener(string Name, IPEndPoint Endpoint, ListenerRole
 {
     /// <summary>AUTH is offered on this listener (always on submission; on MX only if the administrator enables it).</summary>
     public bool OfferAuth { get; init; } = Role == ListenerRole.Submission;
+
+    /// <summary>Connections start with a PROXY protocol header from one of these proxies (null: off).</summary>
+    public ProxyProtocolSettings? ProxyProtocol { get; init; }
 }

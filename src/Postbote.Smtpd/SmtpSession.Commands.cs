@@ -57,6 +57,7 @@ public sealed partial class SmtpSession
                     return Next.StartTls;
                 }
                 reply = r;
+                if (r.Code == 421) { Reply(r); return Next.Close; } // over the new-TLS-session rate: 421 closes (RFC 5321 §3.8)
                 break;
             }
             case SmtpVerb.Auth: return await AuthAsync(argument).ConfigureAwait(false);
@@ -115,6 +116,7 @@ public sealed partial class SmtpSession
         if (_helo is null) return SmtpReplies.NeedHeloFirst;
         if (_tx is not null) return SmtpReplies.NestedMail;
         if (_listener.Role == ListenerRole.Submission && _authUser is null) return SmtpReplies.AuthRequired;
+        if (RateLimitMail() is { } tooMuchMail) return tooMuchMail;
         var error = MailFromCommand.TryParse(argument, out var mail);
         if (error is not null) return error;
         if (!_esmtp && (mail!.DeclaredSize is not null || mail.Body != Core.Envelope.BodyType.SevenBit || mail.SmtpUtf8 || mail.EnvelopeId is not null || mail.Return != Core.Envelope.DsnReturn.Unspecified))
@@ -160,6 +162,7 @@ public sealed partial class SmtpSession
     private async ValueTask<SmtpReply> RcptAsync(string argument)
     {
         if (_tx is null) return _helo is null ? SmtpReplies.NeedHeloFirst : SmtpReplies.NeedMailFirst;
+        if (RateLimitRcpt() is { } tooManyRecipients) return tooManyRecipients;
         var error = RcptToCommand.TryParse(argument, _tx.Mail.SmtpUtf8, PostmasterDomain, out var rcpt);
         if (error is not null) return error;
         if (_tx.Recipients.Count >= _limits.RecipientsPerMessage) return SmtpReplies.TooManyRecipients;

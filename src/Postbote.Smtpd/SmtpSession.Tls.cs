@@ -15,7 +15,7 @@ public sealed partial class SmtpSession
         if (argument.Length != 0) return SmtpReplies.NoArguments("STARTTLS");
         if (_tls is not null) return SmtpReplies.TlsAlreadyActive;
         if (_services.Certificates is null) return SmtpReplies.TlsNotAvailable;
-        return null;
+        return RateLimitNewTls();
     }
 
     /// <summary>

@@ -76,8 +76,7 @@ public sealed partial class SmtpSession
         try
         {
             LogConnect(ClientAddress, _listener.Name);
-            if (_listener.ImplicitTls && !await StartTlsAsync().ConfigureAwait(false)) return;
-            await SendAndFlushAsync(SmtpReplies.Greeting(_options.Hostname)).ConfigureAwait(false);
+            if (!await OpenSessionAsync().ConfigureAwait(false)) return; // rate limits, implicit TLS, screening, greeting
             await ReadLoopAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or ConnectionAbortedException or OperationCanceledException)

@@ -21,6 +21,10 @@ public sealed class PostboteOptions
     public DnsOptions Dns { get; set; } = new();
     public RelayhostOptions? Relayhost { get; set; }
     public SmtpdLimits Limits { get; set; } = new();
+    /// <summary>Per-client rates (Postfix anvil); all 0 (off) by default.</summary>
+    public Postbote.Smtpd.RateLimiting.RateLimitOptions RateLimits { get; set; } = new();
+    /// <summary>postscreen-style screening of MX clients (greet delay, pregreet, DNSBL/DNSWL, pass cache); off by default.</summary>
+    public Postbote.Smtpd.Screening.ScreeningOptions Screening { get; set; } = new();
     /// <summary>CIDR ranges that may relay without AUTH (Postfix mynetworks). Empty by default.</summary>
     public string[]? TrustedNetworks { get; set; }
     public AuthOptions Auth { get; set; } = new();
@@ -84,6 +88,12 @@ public sealed class ListenerOptions
     public bool ImplicitTls { get; set; }
     /// <summary>Offer AUTH on an MX listener too (submission listeners always offer it).</summary>
     public bool? OfferAuth { get; set; }
+    /// <summary>Connections start with a PROXY protocol v1/v2 header (HAProxy; Postfix smtpd_upstream_proxy_protocol=haproxy). Off by default.</summary>
+    public bool ProxyProtocol { get; set; }
+    /// <summary>With ProxyProtocol: the proxies' addresses as CIDR ranges; required, any other peer is refused.</summary>
+    public string[]? ProxyProtocolFrom { get; set; }
+    /// <summary>Time for the PROXY header to arrive: 5 s (Postfix smtpd_upstream_proxy_timeout).</summary>
+    public TimeSpan ProxyProtocolTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public sealed class TlsOptions

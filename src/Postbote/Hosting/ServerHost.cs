@@ -57,6 +57,10 @@ public static class ServerHost
             Time = sp.GetRequiredService<TimeProvider>(),
             Certificates = sp.GetRequiredService<CertificateProvider>(),
             AuthThrottle = new AuthThrottle(config.Server.Limits, sp.GetRequiredService<TimeProvider>()),
+            RateLimiter = config.Options.RateLimits.AnyEnabled
+                ? new Postbote.Smtpd.RateLimiting.ClientRateLimiter(config.Options.RateLimits, config.Server.TrustedNetworks, sp.GetRequiredService<TimeProvider>())
+                : null,
+            Screen = ScreeningConfiguration.BuildScreen(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()),
             Recipients = new DirectoryRecipientValidator(directory, MaildirMailboxQuota.For(config, directory, sp.GetRequiredService<DeliveryServices>().Maildir, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Recipients")),
             Etrn = new QueueEtrnService(sp.GetRequiredService<QueueManager>()),
             Spf = config.Options.MailAuth.SpfEnabled
@@ -90,6 +94,7 @@ public static class ServerHost
         // The start-up scan runs before any listener accepts a connection.
         app.Services.GetRequiredService<Spool>().Recover();
         app.Services.GetRequiredService<CertificateProvider>();
+        app.Services.GetRequiredService<SmtpConnectionHandler>(); // built now: a screening cache that cannot open stops the start, not the first session
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote");
         if ((await directory.ListUsersAsync().ConfigureAwait(false)).Count == 0)
             log.LogWarning("no users yet: every local part of the local domains is accepted until the first user or alias exists (postbote user add ADDRESS)");
