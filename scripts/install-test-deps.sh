@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the third-party programs the integration tests and benchmarks drive:
 # swaks, python3, msmtp, Postfix (peer, smtp-source, smtp-sink), Dovecot (IMAP, LMTP),
-# php-cli, openssl, and nodemailer under tests/interop/node.
+# php-cli, openssl, promtool (package prometheus; the service is never started), and nodemailer under tests/interop/node.
 # Idempotent and non-interactive. The system's own postfix/dovecot services are
 # never left running: tests start private instances (postfix -c DIR, dovecot -c FILE).
 # Fast path: when every binary is present, apt-get is not run at all.
@@ -28,6 +28,7 @@ declare -A PROBES=(
   [libio-socket-ssl-perl]=/usr/share/perl5/IO/Socket/SSL.pm
   [libauthen-sasl-perl]=/usr/share/perl5/Authen/SASL.pm
   [libphp-phpmailer]=/usr/share/php/libphp-phpmailer/autoload.php
+  [prometheus]=/usr/bin/promtool
 )
 
 missing=()

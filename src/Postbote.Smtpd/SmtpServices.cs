@@ -21,4 +21,5 @@ public sealed class SmtpServices
     /// <summary>Free space of the spool's file system, for refusing MAIL while it is low (none: no check).</summary>
     public SpoolFreeSpace? FreeSpace { get; init; }
     public EtrnThrottle EtrnThrottle { get; init; } = new();
+    public SmtpdMetrics Metrics { get; init; } = new();
 }

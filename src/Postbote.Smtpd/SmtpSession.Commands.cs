@@ -40,6 +40,7 @@ public sealed partial class SmtpSession
                 break;
             case SmtpVerb.Noop: reply = SmtpReplies.Ok; break;
             case SmtpVerb.Quit:
+                _endReason = "quit";
                 _writer.Write(SmtpReplies.Bye.ToBytes());
                 return Next.Close;
             case SmtpVerb.Vrfy:

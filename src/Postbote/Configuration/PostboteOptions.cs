@@ -30,6 +30,8 @@ public sealed class PostboteOptions
     public Postbote.Queue.QueueManagerOptions Queue { get; set; } = new();
     public LocalDeliveryOptions LocalDelivery { get; set; } = new();
     public RemoteDeliveryOptions Delivery { get; set; } = new();
+    /// <summary>The HTTP listener: /metrics (docs/metrics.md).</summary>
+    public HttpOptions Http { get; set; } = new();
 }
 
 public sealed class LocalDeliveryOptions

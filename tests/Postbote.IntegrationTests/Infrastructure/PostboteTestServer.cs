@@ -53,6 +53,7 @@ public sealed class PostboteTestServer : IAsyncDisposable
         Queue = new Postbote.Queue.QueueManagerOptions { DeferDelivery = true },
         Dns = new Postbote.Configuration.DnsOptions { Servers = new[] { "127.0.0.1:1" }, Timeout = TimeSpan.FromSeconds(1) },
         Hostname = Hostname,
+        Http = new HttpOptions { Endpoint = "" }, // no /metrics listener unless a test asks (tests/Postbote.IntegrationTests/Metrics)
         DataDirectory = dataDirectory,
         Domains = new[] { Domain },
         Listeners = new[]

@@ -1,0 +1,86 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Postbote.Web;
+
+/// <summary>
+/// The HTTP listener (Http:Endpoint): GET /metrics in the Prometheus text format. It is a Kestrel server of its
+/// own, so that its HTTP pipeline never touches the mail listeners or the admin sockets, and a scrape never
+/// reaches the queue API. Started and stopped with the server (a hosted service).
+/// </summary>
+public sealed partial class MetricsHttpServer : IHostedService, IAsyncDisposable
+{
+    private readonly IPEndPoint _endpoint;
+    private readonly MetricsCollector _collector;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _log;
+    private WebApplication? _app;
+
+    public MetricsHttpServer(IPEndPoint endpoint, MetricsCollector collector, ILoggerFactory loggers)
+    {
+        _endpoint = endpoint;
+        _collector = collector;
+        _loggers = loggers;
+        _log = loggers.CreateLogger("Postbote.Web");
+    }
+
+    /// <summary>The bound address (the kernel's port when the setting says port 0); null before start.</summary>
+    public IPEndPoint? BoundEndpoint { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(_loggers);
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            // A scrape is a small GET: bound what a stranger on the port can make us hold.
+            k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            k.Limits.MaxRequestBodySize = 0;
+            k.Limits.MaxConcurrentConnections = 64;
+            k.Listen(_endpoint, lo => lo.Protocols = HttpProtocols.Http1);
+        });
+        var app = builder.Build();
+        app.MapGet("/metrics", (HttpContext http) =>
+        {
+            string text = PrometheusTextWriter.Write(_collector.Collect());
+            return Results.Text(text, PrometheusTextWriter.ContentType);
+        });
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidOperationException($"Http:Endpoint: cannot listen on {_endpoint}: {e.Message}", e);
+        }
+        _app = app;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        BoundEndpoint = address is null ? _endpoint : new IPEndPoint(_endpoint.Address, new Uri(address).Port);
+        LogListening(BoundEndpoint);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is { } app) await app.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is { } app) await app.DisposeAsync().ConfigureAwait(false);
+        _app = null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "metrics on http://{Endpoint}/metrics")]
+    private partial void LogListening(IPEndPoint endpoint);
+}
