@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Collections.Frozen;
 using System.Text;
 
 namespace Postbote.Web;
@@ -27,8 +28,21 @@ public static class PrometheusNames
         };
         if (suffix.Length > 0 && !EndsWith(sb, suffix)) sb.Append(suffix);
         if (counter && !EndsWith(sb, "_total")) sb.Append("_total");
-        return sb.ToString();
+        string result = sb.ToString();
+        // _count, _sum and _bucket belong to histograms (promtool check metrics): a gauge or counter named so is renamed.
+        if (!counter && RuntimeGaugeNames.TryGetValue(result, out var renamed)) return renamed;
+        if (!counter && (result.EndsWith("_count", StringComparison.Ordinal) || result.EndsWith("_sum", StringComparison.Ordinal)
+            || result.EndsWith("_bucket", StringComparison.Ordinal))) return result + "_value";
+        return result;
     }
+
+    /// <summary>The System.Runtime gauges whose OpenTelemetry names end in .count, named as Prometheus's own exporters would.</summary>
+    private static readonly FrozenDictionary<string, string> RuntimeGaugeNames = new Dictionary<string, string>
+    {
+        ["dotnet_assembly_count"] = "dotnet_assemblies_loaded",
+        ["dotnet_process_cpu_count"] = "dotnet_process_cpus",
+        ["dotnet_timer_count"] = "dotnet_timers",
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>A label name: [a-zA-Z_][a-zA-Z0-9_]*, e.g. gc.heap.generation → gc_heap_generation.</summary>
     public static string Label(string tag)

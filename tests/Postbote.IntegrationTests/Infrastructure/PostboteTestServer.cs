@@ -41,6 +41,7 @@ public sealed class PostboteTestServer : IAsyncDisposable
     public int SubmissionPort { get; }
     public int SubmissionsPort { get; }
     public Spool Spool => _app.Services.GetRequiredService<Spool>();
+    public IServiceProvider Services => _app.Services;
     public IMailDirectory Directory => _app.Services.GetRequiredService<IMailDirectory>();
 
     /// <summary>
