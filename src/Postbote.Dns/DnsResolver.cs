@@ -15,6 +15,7 @@ public sealed class DnsResolver
 {
     private readonly List<(DnsClient Client, string Label)> _clients = new();
     private readonly ILogger? _logger;
+    public DnsMetrics Metrics { get; init; } = new();
 
     /// <summary>Creates a resolver from <paramref name="options"/>; throws <see cref="FormatException"/> on a bad server entry.</summary>
     public DnsResolver(DnsOptions options, ILogger? logger = null)
@@ -50,6 +51,7 @@ public sealed class DnsResolver
     /// <summary>Queries <paramref name="name"/> for records of <paramref name="type"/> (class IN).</summary>
     public async Task<DnsAnswer> QueryAsync(string name, RecordType type, CancellationToken cancellationToken)
     {
+        using var timing = Metrics.Measure(type);
         DomainName domainName;
         try
         {

@@ -14,14 +14,14 @@ namespace Postbote.Hosting;
 public static class DeliveryComposition
 {
     public static DeliveryServices Build(ResolvedConfiguration config, IMailDirectory directory,
-        TimeProvider time, ILoggerFactory loggers)
+        TimeProvider time, ILoggerFactory loggers, System.Diagnostics.Metrics.IMeterFactory? meters = null)
     {
         var o = config.Options;
         var dns = new DnsResolver(new Postbote.Dns.DnsOptions
         {
             Servers = (o.Dns.Servers ?? Array.Empty<string>()).ToList(),
             QueryTimeout = o.Dns.Timeout,
-        }, loggers.CreateLogger("Postbote.Dns"));
+        }, loggers.CreateLogger("Postbote.Dns")) { Metrics = new Postbote.Dns.DnsMetrics(meters) };
         var mx = new MxResolver(dns, new MxResolverOptions
         {
             LocalHostnames = new HashSet<string>(new[] { config.Server.Hostname }, StringComparer.OrdinalIgnoreCase),
@@ -51,6 +51,7 @@ public static class DeliveryComposition
             timeProvider: time, logger: loggers.CreateLogger("Postbote.Smtp"))
         {
             ConnectionCache = new SmtpConnectionCache(time),
+            Metrics = new Postbote.Delivery.DeliveryMetrics(meters),
         };
 
         var maildir = new MaildirDeliveryAgent(new MaildirOptions

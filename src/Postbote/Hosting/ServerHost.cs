@@ -43,7 +43,8 @@ public static class ServerHost
         });
         builder.Services.AddSingleton(sp => new CertificateProvider(config.Options.Tls.CertificateFile, config.Options.Tls.KeyFile, config.DataDirectory,
             config.Server.Hostname, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateProvider>>()));
-        builder.Services.AddSingleton(sp => DeliveryComposition.Build(config, directory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => DeliveryComposition.Build(config, directory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IMeterFactory>()));
         builder.Services.AddSingleton(sp => new QueueManager(sp.GetRequiredService<Spool>(),
             sp.GetRequiredService<DeliveryServices>().Router,
             Microsoft.Extensions.Options.Options.Create(config.Options.Queue), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
