@@ -62,7 +62,8 @@ public sealed partial class MetricsHttpServer : IHostedService, IAsyncDisposable
         catch (IOException e)
         {
             await app.DisposeAsync().ConfigureAwait(false);
-            throw new InvalidOperationException($"Http:Endpoint: cannot listen on {_endpoint}: {e.Message}", e);
+            // serve reports an IOException about an address as "cannot listen" (exit 71): the message names the setting.
+            throw new IOException($"Http:Endpoint: cannot listen on {_endpoint}: {e.Message}", e);
         }
         _app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
