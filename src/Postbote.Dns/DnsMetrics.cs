@@ -23,7 +23,7 @@ public sealed class DnsMetrics
     /// <summary>Counts a query now and records its duration when disposed (<c>using var _ = Metrics.Measure(type);</c>).</summary>
     public QueryTiming Measure(RecordType type)
     {
-        var tags = _typeTags.GetOrAdd(type, static t => new[] { new KeyValuePair<string, object?>("type", t.ToString()) });
+        var tags = _typeTags.GetOrAdd(type, static t => new[] { new KeyValuePair<string, object?>("type", t.ToString().ToUpperInvariant()) });
         _queries.Add(1, tags);
         return new QueryTiming(this, tags, Stopwatch.GetTimestamp());
     }
