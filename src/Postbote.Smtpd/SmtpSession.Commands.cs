@@ -41,6 +41,7 @@ public sealed partial class SmtpSession
             case SmtpVerb.Noop: reply = SmtpReplies.Ok; break;
             case SmtpVerb.Quit:
                 _endReason = "quit";
+                _services.Metrics.Replied(SmtpVerb.Quit, SmtpReplies.Bye);
                 _writer.Write(SmtpReplies.Bye.ToBytes());
                 return Next.Close;
             case SmtpVerb.Vrfy:
