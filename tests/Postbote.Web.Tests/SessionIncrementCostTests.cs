@@ -28,17 +28,7 @@ public sealed class SessionIncrementCostTests
         // Warm up past tiered compilation (the first rounds' JIT work allocates once, not per session).
         for (int i = 0; i < 1000; i++) OneSession();
 
-        // The fewest bytes of three rounds of 1000 sessions: a one-time runtime allocation (tiering) may land in one
-        // round; an allocation per session would show in every round (at least 1000 bytes each).
-        long fewest = long.MaxValue;
-        for (int round = 0; round < 3; round++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 1000; i++) OneSession();
-            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        Assert.Equal(0, fewest);
+        Assert.Equal(0, AllocationProbe.FewestBytes(() => { for (int i = 0; i < 1000; i++) OneSession(); }));
         var text = PrometheusTextWriter.Write(collector.Collect());
         Assert.Contains("postbote_messages_received_total{listener=\"mx\"} 4000\n", text);
         Assert.Contains("postbote_received_bytes_total 16384000\n", text);
