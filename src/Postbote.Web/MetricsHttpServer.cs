@@ -22,10 +22,15 @@ public sealed partial class MetricsHttpServer : IHostedService, IAsyncDisposable
     private readonly MetricsCollector _collector;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _log;
+    private readonly int _maxConnections, _maxRequestHeaderBytes;
     private WebApplication? _app;
 
-    public MetricsHttpServer(IPEndPoint endpoint, MetricsCollector collector, ILoggerFactory loggers)
+    /// <param name="maxConnections">Http:MaxConnections.</param>
+    /// <param name="maxRequestHeaderBytes">Http:MaxRequestHeaderBytes.</param>
+    public MetricsHttpServer(IPEndPoint endpoint, MetricsCollector collector, ILoggerFactory loggers, int maxConnections = 16, int maxRequestHeaderBytes = 16 * 1024)
     {
+        _maxConnections = maxConnections;
+        _maxRequestHeaderBytes = maxRequestHeaderBytes;
         _endpoint = endpoint;
         _collector = collector;
         _loggers = loggers;
@@ -44,9 +49,10 @@ public sealed partial class MetricsHttpServer : IHostedService, IAsyncDisposable
         {
             k.AddServerHeader = false;
             // A scrape is a small GET: bound what a stranger on the port can make us hold.
-            k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            k.Limits.MaxRequestHeadersTotalSize = _maxRequestHeaderBytes;
+            k.Limits.MaxRequestLineSize = Math.Min(k.Limits.MaxRequestLineSize, _maxRequestHeaderBytes);
             k.Limits.MaxRequestBodySize = 0;
-            k.Limits.MaxConcurrentConnections = 64;
+            k.Limits.MaxConcurrentConnections = _maxConnections;
             k.Listen(_endpoint, lo => lo.Protocols = HttpProtocols.Http1);
         });
         var app = builder.Build();

@@ -12,7 +12,8 @@ public static class MetricsComposition
     {
         if (config.HttpEndpoint is not { } endpoint) return;
         services.AddSingleton(sp => new MetricsCollector(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddSingleton(sp => new MetricsHttpServer(endpoint, sp.GetRequiredService<MetricsCollector>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new MetricsHttpServer(endpoint, sp.GetRequiredService<MetricsCollector>(), sp.GetRequiredService<ILoggerFactory>(),
+            config.Options.Http.MaxConnections, config.Options.Http.MaxRequestHeaderBytes));
         services.AddHostedService(sp => sp.GetRequiredService<MetricsHttpServer>());
     }
 }

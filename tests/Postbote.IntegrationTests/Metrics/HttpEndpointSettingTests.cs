@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http;
 using System.Net.Sockets;
 using Postbote.Configuration;
 using Postbote.Hosting;
@@ -27,10 +28,33 @@ public sealed class HttpEndpointSettingTests
     }
 
     [Fact]
+    public void HttpLimitsOutOfRange_StopTheStart_NamingTheirKeys()
+    {
+        var o = Options("127.0.0.1:0");
+        o.Http.MaxConnections = 0;
+        o.Http.MaxRequestHeaderBytes = 10;
+        var e = Assert.Throws<ConfigurationException>(() => ConfigurationLoader.Resolve(o));
+        Assert.Contains(e.Problems, p => p.StartsWith("Http:MaxConnections", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith("Http:MaxRequestHeaderBytes", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void TheDefault_IsLoopbackPort8025_AndEmptyDisables()
     {
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 8025), ConfigurationLoader.Resolve(new PostboteOptions { Hostname = "mx.test.local" }).HttpEndpoint);
         Assert.Null(ConfigurationLoader.Resolve(Options("")).HttpEndpoint);
+    }
+
+    [Fact]
+    public async Task ARequestOverMaxRequestHeaderBytes_Gets431_AndTheNextScrapeStillWorks()
+    {
+        await using var server = await PostboteTestServer.StartAsync(o => o.Http = new HttpOptions { Endpoint = "127.0.0.1:0", MaxRequestHeaderBytes = 4096 });
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+        using var big = new HttpRequestMessage(HttpMethod.Get, MetricsScrape.EndpointOf(server));
+        big.Headers.Add("X-Padding", new string('a', 8192));
+        using var refused = await http.SendAsync(big);
+        Assert.Equal((HttpStatusCode)431, refused.StatusCode);
+        Assert.Contains("# TYPE", (await MetricsScrape.TakeAsync(server)).Text);
     }
 
     [Fact]
