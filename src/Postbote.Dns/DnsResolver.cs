@@ -15,6 +15,7 @@ public sealed partial class DnsResolver
 {
     private readonly List<(DnsClient Client, string Label)> _clients = new();
     private readonly ILogger? _logger;
+    public DnsMetrics Metrics { get; init; } = new();
 
     /// <summary>
     /// Creates a resolver from <paramref name="options"/>, with its own cache unless CacheMaxEntries is 0; throws
@@ -65,6 +66,7 @@ public sealed partial class DnsResolver
 
     private async Task<(DnsAnswer Answer, TimeSpan Ttl)> QueryServersAsync(string name, RecordType type, CancellationToken cancellationToken)
     {
+        using var timing = Metrics.Measure(type);
         DomainName domainName;
         try
         {

@@ -115,6 +115,7 @@ public sealed partial class QueueManager
                 r.DsnSent = !WantsFailureNotice(r);
                 actions[r] = DeliveryAction.Failed;
                 _mailLog.Attempt(queueId, r.Address, r.RemoteMta, now - envelope.ArrivalTime, "5.0.0", "bounced", r.Diagnostic);
+                _spool.Metrics.Attempted("bounced", now - envelope.ArrivalTime);
             }
             await _spool.UpdateAsync(envelope, state, CancellationToken.None).ConfigureAwait(false);
             _mailLog.BouncedByAdmin(queueId);

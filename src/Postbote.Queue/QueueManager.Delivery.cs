@@ -100,9 +100,13 @@ public sealed partial class QueueManager
             string dsn = result.Status;
             if (r.State == RecipientState.Expired) (status, dsn) = ("expired", "4.4.7");
             _mailLog.Attempt(envelope.QueueId, r.Address, relay, delay, dsn, status, result.Diagnostic);
+            _spool.Metrics.Attempted(status, delay);
         }
         foreach (var r in expired.Where(r => !outcomes.Exists(o => ReferenceEquals(o.Recipient, r))))
+        {
             _mailLog.Attempt(envelope.QueueId, r.Address, r.RemoteMta, delay, "4.4.7", "expired", r.Diagnostic ?? "");
+            _spool.Metrics.Attempted("expired", delay);
+        }
 
         bool changed = await NotifyAsync(envelope, roundActions, delayed).ConfigureAwait(false);
         if (envelope.IsComplete)

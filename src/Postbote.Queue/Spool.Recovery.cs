@@ -75,6 +75,7 @@ public sealed partial class Spool
         lock (_idLock) _newestRecoveredMillis = newest;
         var report = new SpoolRecoveryReport(resumed, temps, orphans, corrupt);
         LogRecovered(report.Resumed, report.TemporaryFilesRemoved, report.OrphansRemoved, report.MovedToCorrupt);
+        Metrics.Census.Load(this);
         return report;
     }
 

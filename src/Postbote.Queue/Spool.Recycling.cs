@@ -17,6 +17,7 @@ public sealed partial class Spool
     /// <summary>Removes a message from the spool: the envelope first, so a crash never leaves an envelope without data.</summary>
     public void Remove(string queueId)
     {
+        Metrics.Census.Remove(queueId);
         if (!Recycle(EnvelopePath(queueId, QueueState.Active), _recycledEnvelopes))
         {
             foreach (var state in new[] { QueueState.Hold, QueueState.Corrupt })

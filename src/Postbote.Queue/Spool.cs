@@ -42,7 +42,8 @@ public sealed partial class Spool
         _dirSync = new DirectorySyncBatcher(new[] { StateDirectory(QueueState.Active), MessageDirectory, TempDirectory },
             syncMode == SpoolSyncMode.FileSystem ? Root : null,
             onError: _ => SyncFailed(),
-            onSlow: (took, files) => LogSlowSync((long)took.TotalMilliseconds, files));
+            onSlow: (took, files) => LogSlowSync((long)took.TotalMilliseconds, files),
+            onSynced: (took, files) => Metrics.Synced(took, files));
     }
 
     public string Root { get; }
@@ -51,6 +52,8 @@ public sealed partial class Spool
 
     /// <summary>Raised after a message was committed (durably) into the active queue.</summary>
     public event Action<QueuedMessage>? MessageCommitted;
+    /// <summary>The queue's instruments (set by the host to the server's meter factory); its census mirrors the spool.</summary>
+    public QueueMetrics Metrics { get; init; } = new();
 
     public string StateDirectory(QueueState state) => Path.Combine(Root, state.ToString().ToLowerInvariant());
     public string MessagePath(string queueId) => Path.Combine(MessageDirectory, queueId);
@@ -127,6 +130,7 @@ public sealed partial class Spool
             await CommitCoreAsync(message, envelope, ct).ConfigureAwait(false);
         }
         finally { EndWrite(); }
+        Metrics.Queued(envelope);
         whenDurable?.Invoke(envelope);
         // The message is durable now: a failing subscriber must not turn that into an error for the client.
         try { MessageCommitted?.Invoke(envelope); }
@@ -226,6 +230,7 @@ public sealed partial class Spool
             File.Move(EnvelopePath(queueId, from), EnvelopePath(queueId, to));
         }
         catch (FileNotFoundException) { return false; }
+        Metrics.Census.Move(queueId, to);
         FileSync.Directory(StateDirectory(to));
         FileSync.Directory(StateDirectory(from));
         return true;

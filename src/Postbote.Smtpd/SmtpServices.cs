@@ -29,4 +29,5 @@ public sealed class SmtpServices
     public RateLimiting.ClientRateLimiter? RateLimiter { get; init; }
     /// <summary>postscreen-style screening of MX clients before the greeting; null: off.</summary>
     public Screening.Screen? Screen { get; init; }
+    public SmtpdMetrics Metrics { get; init; } = new();
 }

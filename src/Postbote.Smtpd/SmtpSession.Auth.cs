@@ -98,9 +98,11 @@ public sealed partial class SmtpSession
             _authUser = outcome.User;
             _services.AuthThrottle?.RecordSuccess(ClientAddress, outcome.User);
             LogAuthSuccess(ClientAddress, mechanism, outcome.User);
+            _services.Metrics.Authenticated(mechanism, success: true);
             return ReplyNext(SmtpReplies.AuthSucceeded);
         }
         LogAuthFailed(ClientAddress, mechanism);
+        _services.Metrics.Authenticated(mechanism, success: false);
         if (outcome.Malformed) return ReplyNext(SmtpReplies.AuthBadBase64);
         if (_services.AuthThrottle is { } throttle)
         {

@@ -40,6 +40,8 @@ public sealed partial class SmtpSession
                 break;
             case SmtpVerb.Noop: reply = SmtpReplies.Ok; break;
             case SmtpVerb.Quit:
+                _endReason = "quit";
+                _services.Metrics.Replied(SmtpVerb.Quit, SmtpReplies.Bye);
                 _writer.Write(SmtpReplies.Bye.ToBytes());
                 return Next.Close;
             case SmtpVerb.Vrfy:

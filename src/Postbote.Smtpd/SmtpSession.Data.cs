@@ -181,6 +181,7 @@ public sealed partial class SmtpSession
             return error;
         }
         LogQueued(incoming.QueueId, ClientAddress, envelope.ReversePath, envelope.Recipients.Count, envelope.Size, Protocol, _authUser);
+        _services.Metrics.MessageReceived(_listener.Name, envelope.Size);
         if (sent is not null && sentCopy is not null)
         {
             try { await sent.FileAsync(envelope, sentCopy, _authUser!, CancellationToken.None).ConfigureAwait(false); }

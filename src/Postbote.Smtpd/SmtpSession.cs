@@ -66,9 +66,11 @@ public sealed partial class SmtpSession
     /// <summary>Runs the session until QUIT, an error, a timeout or shutdown. Never throws for client behaviour.</summary>
     public async Task RunAsync()
     {
+        using var ended = CountSession();
         if (!_services.Connections.TryAcquire(ClientAddress, _limits))
         {
             LogTooManyConnections(ClientAddress);
+            _endReason = "connection_limit";
             await SendAndFlushAsync(SmtpReplies.TooManyConnections).ConfigureAwait(false);
             return;
         }
@@ -82,6 +84,7 @@ public sealed partial class SmtpSession
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or ConnectionAbortedException or OperationCanceledException)
         {
             LogConnectionLost(ClientAddress, e.Message);
+            _endReason = "lost";
         }
         finally
         {
@@ -123,12 +126,14 @@ public sealed partial class SmtpSession
             catch (OperationCanceledException)
             {
                 var limit = TimeLimitReached();
+                _endReason = limit is null ? "timeout" : "time_limit";
                 if (limit is null) LogTimeout(ClientAddress, _mode.ToString());
                 await SendAndFlushAsync(limit ?? SmtpReplies.Timeout(_options.Hostname)).ConfigureAwait(false);
                 return;
             }
             if (result.IsCanceled || (_stopRequested && _mode == Mode.Command))
             {
+                _endReason = "shutdown";
                 await SendAndFlushAsync(SmtpReplies.ShuttingDown(_options.Hostname)).ConfigureAwait(false);
                 return;
             }
@@ -149,6 +154,7 @@ public sealed partial class SmtpSession
             if (next == Next.Close) return;
             if (_stopRequested && _mode == Mode.Command)
             {
+                _endReason = "shutdown";
                 await SendAndFlushAsync(SmtpReplies.ShuttingDown(_options.Hostname)).ConfigureAwait(false);
                 return;
             }
@@ -239,6 +245,7 @@ public sealed partial class SmtpSession
             if (_mode == Mode.AuthResponse) return await HandleAuthResponseAsync(span.ToArray()).ConfigureAwait(false);
             // The RFC 5321 limit counts the CRLF; AUTH lines may be longer (RFC 4954 §4).
             var verb = SmtpCommandParser.Parse(span, out var argumentBytes);
+            _verb = verb;
             int limit = verb == SmtpVerb.Auth ? _limits.AuthLineLength : _limits.CommandLineLength;
             if (length + 2 > limit) return Reply(SmtpReplies.LineTooLong) ? Next.Continue : Next.Close;
             string argument = argumentBytes.IsEmpty ? "" : System.Text.Encoding.UTF8.GetString(argumentBytes);
@@ -268,12 +275,14 @@ public sealed partial class SmtpSession
     {
         if (_log.IsEnabled(LogLevel.Debug)) LogTranscriptServer(ClientAddress, reply.ToString());
         _writer.Write(reply.ToBytes());
+        _services.Metrics.Replied(_verb, reply);
         if (reply.Code >= 400)
         {
             _errors++;
             if (_errors >= _limits.ErrorsPerSession)
             {
                 LogTooManyErrors(ClientAddress, _errors);
+                _endReason = "error_limit";
                 _writer.Write(SmtpReplies.TooManyErrors.ToBytes());
                 return false;
             }

@@ -18,6 +18,7 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
     private readonly ISmtpClientAuthenticator? _relayAuthenticator;
     private readonly TimeProvider _time;
     private readonly ILogger? _logger;
+    public DeliveryMetrics Metrics { get; init; } = new();
 
     /// <summary>Creates the agent.</summary>
     /// <param name="options">Port, client settings, optional relayhost.</param>
@@ -153,6 +154,7 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
             if (!reused.All(r => r.Scope == FailureScope.Session && !r.IsSuccess))
             {
                 await ConnectionCache.ReturnAsync(key, cached).ConfigureAwait(false);
+                Metrics.Sent(request.Size, reused);
                 return reused;
             }
             await cached.DisposeAsync().ConfigureAwait(false);
@@ -162,9 +164,11 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
         {
             connection = await SmtpClientConnection.OpenAsync(endpoint, client, _options.Relayhost is null ? null : _relayAuthenticator,
                 _time, _logger, cancellationToken).ConfigureAwait(false);
+            Metrics.Connected(connection.IsTls);
         }
         catch (SmtpSessionException ex) when (ex.Status == "4.7.5" && client.Tls == TlsPolicy.Opportunistic && !client.ImplicitTls)
         {
+            Metrics.TlsFellBack();
             // Opportunistic TLS must not make mail undeliverable: retry this address once in plaintext (as Postfix does).
             _logger?.LogInformation("{QueueId}: {Remote}: {Reason}; retrying without TLS", request.QueueId, endpoint.RemoteMta, ex.Message);
             var plaintext = client.Clone();
@@ -173,6 +177,7 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
         }
         catch (SmtpSessionException ex)
         {
+            Metrics.ConnectFailed(ex.Status);
             _logger?.LogInformation("{QueueId}: {Remote}: {Reason}", request.QueueId, endpoint.RemoteMta, ex.Message);
             return request.Recipients.Select(r => ex.IsPermanent
                 ? RecipientResult.Permanent(r.Address, ex.Status, ex.Message, endpoint.RemoteMta, FailureScope.Session)
@@ -189,11 +194,14 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
                 throw;
             }
             await cache.ReturnAsync(key, connection).ConfigureAwait(false);
+            Metrics.Sent(request.Size, results);
             return results;
         }
         await using (connection.ConfigureAwait(false))
         {
-            return await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var results = await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            Metrics.Sent(request.Size, results);
+            return results;
         }
     }
 

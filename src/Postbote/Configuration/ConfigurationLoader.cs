@@ -131,6 +131,7 @@ public static class ConfigurationLoader
         try { o.Delivery.Client.Validate(); }
         catch (ArgumentException e) { problems.Add(e.Message.Split(" (Parameter")[0]); }
 
+        var httpEndpoint = HttpOptions.Resolve(o.Http, problems);
         if (problems.Count > 0) throw new ConfigurationException(problems);
 
         var server = new SmtpServerOptions
@@ -144,7 +145,7 @@ public static class ConfigurationLoader
             AuthenticatedUserInReceived = o.Auth.UserInReceived,
             CheckFromHeader = o.Auth.CheckFromHeader,
         };
-        return new ResolvedConfiguration(o, server, listeners, Path.GetFullPath(o.DataDirectory));
+        return new ResolvedConfiguration(o, server, listeners, Path.GetFullPath(o.DataDirectory)) { HttpEndpoint = httpEndpoint };
     }
 }
 
@@ -153,6 +154,8 @@ public sealed record ResolvedConfiguration(PostboteOptions Options, SmtpServerOp
 {
     public string QueueDirectory => Path.Combine(DataDirectory, "queue");
     public string DirectoryDatabase => Path.Combine(DataDirectory, "directory.db");
+    /// <summary>Where /metrics listens (Http:Endpoint); null: no HTTP listener.</summary>
+    public IPEndPoint? HttpEndpoint { get; init; }
 }
 
 /// <summary>A configuration that cannot be used; each problem names its key.</summary>

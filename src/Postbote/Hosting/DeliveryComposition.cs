@@ -14,7 +14,7 @@ namespace Postbote.Hosting;
 public static class DeliveryComposition
 {
     /// <summary>The one resolver (and cache) of the process, shared by delivery and the accept side (SPF).</summary>
-    public static DnsResolver BuildDns(ResolvedConfiguration config, TimeProvider time, ILoggerFactory loggers)
+    public static DnsResolver BuildDns(ResolvedConfiguration config, TimeProvider time, ILoggerFactory loggers, System.Diagnostics.Metrics.IMeterFactory? meters = null)
     {
         var o = config.Options;
         return new DnsResolver(new Postbote.Dns.DnsOptions
@@ -24,14 +24,14 @@ public static class DeliveryComposition
             CacheMaxEntries = o.Dns.CacheMaxEntries,
             CacheMaxTtl = o.Dns.CacheMaxTtl,
             NegativeCacheMaxTtl = o.Dns.NegativeCacheMaxTtl,
-        }, loggers.CreateLogger("Postbote.Dns"), time);
+        }, loggers.CreateLogger("Postbote.Dns"), time) { Metrics = new Postbote.Dns.DnsMetrics(meters) };
     }
 
     public static DeliveryServices Build(ResolvedConfiguration config, IMailDirectory directory,
-        TimeProvider time, ILoggerFactory loggers, DnsResolver? sharedDns = null)
+        TimeProvider time, ILoggerFactory loggers, DnsResolver? sharedDns = null, System.Diagnostics.Metrics.IMeterFactory? meters = null)
     {
         var o = config.Options;
-        var dns = sharedDns ?? BuildDns(config, time, loggers);
+        var dns = sharedDns ?? BuildDns(config, time, loggers, meters);
         var mx = new MxResolver(dns, new MxResolverOptions
         {
             LocalHostnames = new HashSet<string>(new[] { config.Server.Hostname }, StringComparer.OrdinalIgnoreCase),
@@ -61,6 +61,7 @@ public static class DeliveryComposition
             timeProvider: time, logger: loggers.CreateLogger("Postbote.Smtp"))
         {
             ConnectionCache = new SmtpConnectionCache(time),
+            Metrics = new Postbote.Delivery.DeliveryMetrics(meters),
         };
 
         var maildir = new MaildirDeliveryAgent(new MaildirOptions

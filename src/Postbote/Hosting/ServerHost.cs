@@ -11,6 +11,7 @@ using Postbote.Directory;
 using Postbote.Queue;
 using Postbote.Smtpd;
 using Postbote.Smtpd.Tls;
+using System.Diagnostics.Metrics;
 
 namespace Postbote.Hosting;
 
@@ -35,12 +36,17 @@ public static class ServerHost
         var directory = await OpenDirectoryAsync(config).ConfigureAwait(false);
         builder.Services.AddSingleton<IMailDirectory>(directory);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => new Spool(config.QueueDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Spool>>(), config.Options.Queue.SyncMode));
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton(sp => new Spool(config.QueueDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Spool>>(), config.Options.Queue.SyncMode)
+        {
+            Metrics = new QueueMetrics(sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>()),
+        });
         builder.Services.AddSingleton(sp => new CertificateProvider(config.Options.Tls.CertificateFile, config.Options.Tls.KeyFile, config.DataDirectory,
             config.Server.Hostname, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateProvider>>()));
-        builder.Services.AddSingleton(sp => DeliveryComposition.BuildDns(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => DeliveryComposition.BuildDns(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IMeterFactory>()));
         builder.Services.AddSingleton(sp => DeliveryComposition.Build(config, directory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<Postbote.Dns.DnsResolver>()));
+            sp.GetRequiredService<Postbote.Dns.DnsResolver>(), sp.GetRequiredService<IMeterFactory>()));
         builder.Services.AddSingleton(sp => DkimComposition.Create(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Dkim")));
         builder.Services.AddSingleton(sp => new QueueManager(sp.GetRequiredService<Spool>(),
             sp.GetRequiredService<DeliveryServices>().Router,
@@ -52,6 +58,7 @@ public static class ServerHost
         builder.Services.AddSingleton(sp => new SmtpServices
         {
             Options = config.Server,
+            Metrics = new SmtpdMetrics(sp.GetRequiredService<IMeterFactory>()),
             Spool = sp.GetRequiredService<Spool>(),
             LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
             Time = sp.GetRequiredService<TimeProvider>(),
@@ -78,6 +85,8 @@ public static class ServerHost
         });
         builder.Services.AddSingleton(sp => new SmtpConnectionHandler(sp.GetRequiredService<SmtpServices>(),
             sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
+
+        MetricsComposition.Add(builder.Services, config);
 
         builder.WebHost.UseKestrel(k =>
         {

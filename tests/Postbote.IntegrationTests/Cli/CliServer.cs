@@ -33,6 +33,7 @@ public sealed partial class CliServer : IAsyncDisposable
             },
             Dns = new { Servers = new[] { "127.0.0.1:1" }, Timeout = "00:00:01" },
             Queue = new { DeferDelivery = true },
+            Http = new { Endpoint = "" },
         }));
     }
 

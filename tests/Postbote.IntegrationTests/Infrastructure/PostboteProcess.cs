@@ -46,6 +46,7 @@ public sealed partial class PostboteProcess : IAsyncDisposable
                 new { Name = "submissions", Endpoint = "127.0.0.1:0", Role = "Submission", ImplicitTls = true },
             },
             ["Queue"] = new { DeferDelivery = true },
+            ["Http"] = new { Endpoint = "127.0.0.1:0" },
             ["Dns"] = new { Servers = new[] { "127.0.0.1:1" } },
         };
         configure?.Invoke(config);

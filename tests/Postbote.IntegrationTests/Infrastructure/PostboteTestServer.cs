@@ -41,6 +41,7 @@ public sealed class PostboteTestServer : IAsyncDisposable
     public int SubmissionPort { get; }
     public int SubmissionsPort { get; }
     public Spool Spool => _app.Services.GetRequiredService<Spool>();
+    public IServiceProvider Services => _app.Services;
     public IMailDirectory Directory => _app.Services.GetRequiredService<IMailDirectory>();
 
     /// <summary>
@@ -55,6 +56,7 @@ public sealed class PostboteTestServer : IAsyncDisposable
         // SPF would look up every sender in the nonexistent DNS above and prepend Received-SPF: temperror; MailAuth tests turn it on.
         MailAuth = new Postbote.MailAuth.MailAuthOptions { SpfEnabled = false },
         Hostname = Hostname,
+        Http = new HttpOptions { Endpoint = "" }, // no /metrics listener unless a test asks (tests/Postbote.IntegrationTests/Metrics)
         DataDirectory = dataDirectory,
         Domains = new[] { Domain },
         Listeners = new[]

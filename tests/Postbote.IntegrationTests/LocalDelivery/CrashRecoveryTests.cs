@@ -99,6 +99,7 @@ public sealed class CrashRecoveryTests
                   "DataDirectory": "{{data}}",
                   "Domains": [ "test.local" ],
                   "Dns": { "Servers": [ "127.0.0.1:1" ], "Timeout": "00:00:01" },
+                  "Http": { "Endpoint": "" },
                   "Listeners": [ { "Name": "mx", "Endpoint": "127.0.0.1:0", "Role": "Mx" } ]
                 }
                 """);
