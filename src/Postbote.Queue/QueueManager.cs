@@ -34,6 +34,11 @@ public sealed partial class QueueManager : IHostedService, IAsyncDisposable
     private readonly PriorityQueue<string, DateTimeOffset> _due = new();
     private readonly Dictionary<string, ScheduledMessage> _messages = new(StringComparer.Ordinal);
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+    // Attempts in flight per recipient domain, the domains each in-flight message counts against, and the due
+    // messages parked because one of their domains is at MaxActiveMessagesPerDomain (see TryTakeDue).
+    private readonly Dictionary<string, int> _activeByDomain = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _activeDomainsOf = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<string>> _parked = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rerunAfterFlight = new(StringComparer.Ordinal);
     private readonly HashSet<Task> _attempts = new();
     private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
@@ -234,10 +239,48 @@ public sealed partial class QueueManager : IHostedService, IAsyncDisposable
                 return false;
             }
             _due.Dequeue();
+            if (FullDomain(entry.PendingDomains) is { } full)
+            {
+                // Its domain has enough attempts waiting or running already: park it (holding nothing) until one ends,
+                // so that a domain with thousands of due messages neither fills the active set nor piles up waiters.
+                if (!_parked.TryGetValue(full, out var parked)) _parked[full] = parked = new Queue<string>();
+                parked.Enqueue(id);
+                continue;
+            }
             _inFlight.Add(id);
+            foreach (var d in entry.PendingDomains) _activeByDomain[d] = _activeByDomain.GetValueOrDefault(d) + 1;
+            _activeDomainsOf[id] = entry.PendingDomains;
             return true;
         }
         return false;
+    }
+
+    private string? FullDomain(string[] domains)
+    {
+        foreach (var d in domains)
+            if (_activeByDomain.GetValueOrDefault(d) >= _options.MaxActiveMessagesPerDomain) return d;
+        return null;
+    }
+
+    /// <summary>An attempt ended: its domains count one less, and messages parked for them become due again.</summary>
+    private void ReleaseDomainsLocked(string queueId)
+    {
+        if (!_activeDomainsOf.Remove(queueId, out var domains)) return;
+        foreach (var d in domains)
+        {
+            int left = _activeByDomain.GetValueOrDefault(d) - 1;
+            if (left > 0) _activeByDomain[d] = left;
+            else _activeByDomain.Remove(d);
+            if (!_parked.TryGetValue(d, out var parked)) continue;
+            // Room for one more attempt of this domain: give it back to the schedule (stale ids are dropped there).
+            while (parked.TryDequeue(out var id))
+            {
+                if (!_messages.TryGetValue(id, out var entry) || _inFlight.Contains(id)) continue;
+                _due.Enqueue(id, entry.Due);
+                break;
+            }
+            if (parked.Count == 0) _parked.Remove(d);
+        }
     }
 
     private void ArmTimer(DateTimeOffset? next, DateTimeOffset now)
@@ -252,6 +295,7 @@ public sealed partial class QueueManager : IHostedService, IAsyncDisposable
         lock (_gate)
         {
             _inFlight.Remove(queueId);
+            ReleaseDomainsLocked(queueId);
             bool rerun = _rerunAfterFlight.Remove(queueId);
             if (stillActive is null)
             {

@@ -141,4 +141,26 @@ public class QueueManagerDestinationTests
         hung.SetResult();
         await f.IdleAsync();
     }
+
+    [Fact]
+    public async Task A_domain_with_many_due_messages_keeps_at_most_its_share_of_attempts_and_parks_the_rest()
+    {
+        await using var f = new QueueFixture(o => (o.MaxActiveMessagesPerDomain, o.InitialDestinationConcurrency) = (6, 2));
+        var hung = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stuck = f.AddAgent("mx:stuck.example", FakeDeliveryAgent.Sent());
+        stuck.Gate = hung;
+        var healthy = f.AddAgent("mx:healthy.example", FakeDeliveryAgent.Sent());
+        await f.StartAsync();
+
+        for (int i = 0; i < 50; i++) await Queue(f, $"u{i}@stuck.example");
+        await Until(() => Status(f, "mx:stuck.example") is { Sessions: 2, Waiting: 4 }, "2 sessions and 4 waiting attempts");
+        for (int i = 0; i < 10; i++) await Queue(f, $"u{i}@healthy.example");
+        await Until(() => healthy.Calls.Count == 10, "10 deliveries to the healthy domain");
+        Assert.Equal(4, Status(f, "mx:stuck.example")!.Waiting); // the other 44 are parked, holding nothing
+
+        hung.SetResult();
+        await f.IdleAsync();
+        Assert.Equal(50, stuck.Calls.Count);
+        Assert.Empty(f.Spool.List(QueueState.Active));
+    }
 }
