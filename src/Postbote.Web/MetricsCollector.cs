@@ -36,9 +36,9 @@ public sealed class MetricsCollector : IDisposable
             listener.EnableMeasurementEvents(instrument, series);
         };
         _listener.MeasurementsCompleted = (instrument, _) => _instruments.TryRemove(instrument, out InstrumentSeries? _);
-        _listener.SetMeasurementEventCallback<long>((i, v, tags, state) => Record((InstrumentSeries)state!, v, tags));
-        _listener.SetMeasurementEventCallback<int>((i, v, tags, state) => Record((InstrumentSeries)state!, v, tags));
-        _listener.SetMeasurementEventCallback<double>((i, v, tags, state) => Record((InstrumentSeries)state!, v, tags));
+        _listener.SetMeasurementEventCallback<long>((i, v, tags, state) => Record((InstrumentSeries)state!, v, v, tags));
+        _listener.SetMeasurementEventCallback<int>((i, v, tags, state) => Record((InstrumentSeries)state!, v, v, tags));
+        _listener.SetMeasurementEventCallback<double>((i, v, tags, state) => Record((InstrumentSeries)state!, null, v, tags));
         _listener.Start();
     }
 
@@ -49,25 +49,17 @@ public sealed class MetricsCollector : IDisposable
         return ReferenceEquals(meter.Scope, _scope) && meter.Name.StartsWith(MeterName, StringComparison.Ordinal);
     }
 
-    private static void Record(InstrumentSeries instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    /// <summary>One measurement: counters keep whole numbers exactly when the instrument gives them (<paramref name="whole"/>).</summary>
+    private static void Record(InstrumentSeries instrument, long? whole, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var series = instrument.Find(tags);
         if (series is null) return;
         switch (instrument.Kind)
         {
-            case MetricKind.Counter or MetricKind.UpDownCounter: series.Add(value); break;
-            case MetricKind.Histogram: series.Observe(value); break;
-            default: series.Set(value); break;
-        }
-    }
-
-    private static void Record(InstrumentSeries instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-    {
-        var series = instrument.Find(tags);
-        if (series is null) return;
-        switch (instrument.Kind)
-        {
-            case MetricKind.Counter or MetricKind.UpDownCounter: series.Add(value); break;
+            case MetricKind.Counter or MetricKind.UpDownCounter:
+                if (whole is { } w) series.Add(w);
+                else series.Add(value);
+                break;
             case MetricKind.Histogram: series.Observe(value); break;
             default: series.Set(value); break;
         }
