@@ -76,9 +76,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "postfix postfix/mailname string localhost" | $SUDO debconf-set-selections
   # apt-get update only when the lists are missing or older than a day.
   if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
-    $SUDO apt-get update -qq
+    $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
   fi
-  $SUDO apt-get install -y -qq --no-install-recommends \
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null
   stop_system_services
 else
