@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the third-party programs the integration tests and benchmarks drive:
 # swaks, python3, msmtp, Postfix (peer, smtp-source, smtp-sink), Dovecot (IMAP, LMTP),
-# php-cli, openssl, python3-dkim (+ python3-nacl for ed25519) and opendkim-tools (independent
+# php-cli, openssl, PostgreSQL (private initdb clusters for the several-nodes tests), python3-dkim (+ python3-nacl for ed25519) and opendkim-tools (independent
 # DKIM verifiers and signers), promtool (package prometheus; the service is never started), and nodemailer under tests/interop/node.
 # Idempotent and non-interactive. The system's own postfix/dovecot services are
 # never left running: tests start private instances (postfix -c DIR, dovecot -c FILE).
@@ -33,6 +33,7 @@ declare -A PROBES=(
   [python3-nacl]=/usr/lib/python3/dist-packages/nacl/__init__.py
   [opendkim-tools]=/usr/sbin/opendkim-testmsg
   [prometheus]=/usr/bin/promtool
+  [postgresql]=/usr/lib/postgresql/15/bin/initdb
 )
 
 missing=()
@@ -59,6 +60,15 @@ stop_system_services() {
       echo "install-test-deps: stopping the system dovecot the package started"
       $SUDO /usr/sbin/dovecot -c /etc/dovecot/dovecot.conf stop >/dev/null 2>&1 || true
     fi
+  fi
+  # postgresql's postinst creates and starts the cluster 15/main; tests run private clusters (initdb into a temp dir).
+  if command -v pg_lsclusters >/dev/null 2>&1; then
+    pg_lsclusters --no-header 2>/dev/null | while read -r ver name _port status _rest; do
+      if [ "$status" = online ]; then
+        echo "install-test-deps: stopping the system PostgreSQL cluster $ver/$name the package started"
+        $SUDO pg_ctlcluster "$ver" "$name" stop >/dev/null 2>&1 || true
+      fi
+    done
   fi
 }
 
