@@ -89,13 +89,15 @@ public sealed partial class SqliteMailDirectory
         return await QueryUsersAsync($"SELECT {UserColumns} FROM users WHERE domain = $p ORDER BY address", d, cancellationToken).ConfigureAwait(false);
     }
 
-    private (string Sha256, string Sha1) DeriveKeys(string password)
+    private (string Sha256, string Sha1) DeriveKeys(string password) => (DeriveKey(password, ScramHash.Sha256), DeriveKey(password, ScramHash.Sha1));
+
+    /// <summary>The stored form of one SCRAM key set for <paramref name="password"/> (mail users keep two, admins one).</summary>
+    private string DeriveKey(string password, ScramHash hash)
     {
         if (string.IsNullOrEmpty(password)) throw new DirectoryException("The password must not be empty.");
         try
         {
-            return (ScramCredentials.Derive(password, _options.PasswordIterations, ScramHash.Sha256).ToString(),
-                    ScramCredentials.Derive(password, _options.PasswordIterations, ScramHash.Sha1).ToString());
+            return ScramCredentials.Derive(password, _options.PasswordIterations, hash).ToString();
         }
         catch (ArgumentException e)
         {

@@ -36,6 +36,14 @@ public sealed partial class SqliteMailDirectory : IMailDirectory, IDisposable
             PRIMARY KEY (source, target))
         """,
         "CREATE INDEX IF NOT EXISTS aliases_domain ON aliases(domain)",
+        // Dashboard administrators (IAdminAccounts): a table of their own, so no mail user can ever log in there.
+        """
+        CREATE TABLE IF NOT EXISTS admins (
+            name TEXT PRIMARY KEY NOT NULL,
+            scram_sha256 TEXT NOT NULL,
+            created TEXT NOT NULL,
+            stamp TEXT NOT NULL)
+        """,
     ];
 
     private readonly string _connectionString;

@@ -76,6 +76,14 @@ app.Configure(c =>
         u.AddCommand<UserRemoveCommand>("remove").WithExample("user", "remove", "me@example.org");
         u.AddCommand<UserListCommand>("list").WithExample("user", "list").WithExample("user", "list", "example.org", "--json");
     });
+    c.AddBranch("admin", a =>
+    {
+        a.SetDescription("Manage dashboard administrators (a role apart from mail users; passwords stored as SCRAM-SHA-256 keys).");
+        a.AddCommand<AdminAddCommand>("add").WithExample("admin", "add", "alice").WithExample("admin", "add", "alice", "--password-stdin");
+        a.AddCommand<AdminPasswdCommand>("passwd").WithExample("admin", "passwd", "alice");
+        a.AddCommand<AdminRemoveCommand>("remove").WithExample("admin", "remove", "alice");
+        a.AddCommand<AdminListCommand>("list").WithExample("admin", "list", "--json");
+    });
     c.AddBranch("domain", d =>
     {
         d.SetDescription("Manage local domains.");

@@ -25,6 +25,18 @@ public abstract class DirectoryCommandBase<TSettings> : AsyncCommand<TSettings> 
 
     protected abstract Task<int> RunAsync(IMailDirectory directory, TSettings settings, CancellationToken ct);
 
+    /// <summary>The exit of a change to one named entry: <paramref name="done"/> on stdout, or "no such ..." and exit 66.</summary>
+    protected static async Task<int> ReportAsync(bool found, string missing, string done)
+    {
+        if (!found)
+        {
+            await Console.Error.WriteLineAsync("postbote: no such " + missing);
+            return ExitCodes.NoInput;
+        }
+        Console.WriteLine(done);
+        return ExitCodes.Ok;
+    }
+
     protected static string? ReadPassword(bool fromStdin)
     {
         if (fromStdin || Console.IsInputRedirected)

@@ -49,13 +49,8 @@ public sealed class UserPasswdCommand : DirectoryCommandBase<UserSettingsArgs>
     {
         var password = ReadPassword(s.PasswordStdin);
         if (string.IsNullOrEmpty(password)) { await Console.Error.WriteLineAsync("postbote: no password given"); return ExitCodes.Usage; }
-        if (!await directory.SetPasswordAsync(s.Address, password, s.CramMd5 ? true : null, ct))
-        {
-            await Console.Error.WriteLineAsync($"postbote: no such user: {s.Address}");
-            return ExitCodes.NoInput;
-        }
-        Console.WriteLine($"password of {s.Address} changed");
-        return ExitCodes.Ok;
+        return await ReportAsync(await directory.SetPasswordAsync(s.Address, password, s.CramMd5 ? true : null, ct),
+            $"user: {s.Address}", $"password of {s.Address} changed");
     }
 }
 
@@ -64,13 +59,7 @@ public sealed class UserRemoveCommand : DirectoryCommandBase<UserSettingsArgs>
 {
     protected override async Task<int> RunAsync(IMailDirectory directory, UserSettingsArgs s, CancellationToken ct)
     {
-        if (!await directory.RemoveUserAsync(s.Address, ct))
-        {
-            await Console.Error.WriteLineAsync($"postbote: no such user: {s.Address}");
-            return ExitCodes.NoInput;
-        }
-        Console.WriteLine($"user {s.Address} removed");
-        return ExitCodes.Ok;
+        return await ReportAsync(await directory.RemoveUserAsync(s.Address, ct), $"user: {s.Address}", $"user {s.Address} removed");
     }
 }
 
