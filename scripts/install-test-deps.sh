@@ -2,7 +2,8 @@
 # Installs the third-party programs the integration tests and benchmarks drive:
 # swaks, python3, msmtp, Postfix (peer, smtp-source, smtp-sink), Dovecot (IMAP, LMTP),
 # php-cli, openssl, PostgreSQL (private initdb clusters for the several-nodes tests), python3-dkim (+ python3-nacl for ed25519) and opendkim-tools (independent
-# DKIM verifiers and signers), promtool (package prometheus; the service is never started), and nodemailer under tests/interop/node.
+# DKIM verifiers and signers), publicsuffix (the DMARC organisational-domain list), promtool (package prometheus;
+# the service is never started), and nodemailer under tests/interop/node.
 # Idempotent and non-interactive. The system's own postfix/dovecot services are
 # never left running: tests start private instances (postfix -c DIR, dovecot -c FILE).
 # Fast path: when every binary is present, apt-get is not run at all.
@@ -32,6 +33,7 @@ declare -A PROBES=(
   [python3-dkim]=/usr/lib/python3/dist-packages/dkim/__init__.py
   [python3-nacl]=/usr/lib/python3/dist-packages/nacl/__init__.py
   [opendkim-tools]=/usr/sbin/opendkim-testmsg
+  [publicsuffix]=/usr/share/publicsuffix/public_suffix_list.dat
   [prometheus]=/usr/bin/promtool
   [postgresql]=/usr/lib/postgresql/15/bin/initdb
 )
