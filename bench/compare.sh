@@ -203,7 +203,7 @@ start_postbote() { # [connection limit]
  "Listeners":[{"Name":"mx","Endpoint":"127.0.0.1:$SERVER_PORT","Role":"Mx"}],
  "TrustedNetworks":["127.0.0.0/8"],
  "Limits":{"ConnectionsPerClient":$limit,"ConnectionsTotal":$(( limit > 20000 ? limit : 20000 ))},
- $([ "$PB_DIRECT" = 1 ] && echo '"Delivery":{"Port":'"$SINK_PORT"',"Tls":"None"}}' || echo '"Relayhost":{"Host":"127.0.0.1","Port":'"$SINK_PORT"',"Tls":"None"}}')
+ $([ "$PB_DIRECT" = 1 ] && echo '"Delivery":{"Port":'"$SINK_PORT"',"Tls":{"Level":"none"}}}' || echo '"Relayhost":{"Host":"127.0.0.1","Port":'"$SINK_PORT"',"Tls":"None"}}')
 JSON
   local dll; dll="$(ls "$PB_BIN/postbote.dll" "$PB_BIN/Postbote.dll" 2>/dev/null | head -1)"
   [ -n "$dll" ] || { log "postbote: no postbote.dll in $PB_BIN"; return 1; }

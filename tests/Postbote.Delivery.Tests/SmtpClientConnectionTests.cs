@@ -131,11 +131,11 @@ public class SmtpClientConnectionTests
     }
 
     [Fact]
-    public async Task Required_TLS_not_offered_is_a_temporary_4_7_4_session_failure()
+    public async Task Required_TLS_not_offered_is_a_temporary_4_7_5_session_failure()
     {
         await using var peer = new ScriptedSmtpPeer(new SmtpPeerScript());
         var ex = await Assert.ThrowsAsync<SmtpSessionException>(() => SmtpClientConnection.OpenAsync(Endpoint(peer), Options(TlsPolicy.Required), cancellationToken: None));
-        Assert.Equal(("4.7.4", false), (ex.Status, ex.IsPermanent));
+        Assert.Equal(("4.7.5", false), (ex.Status, ex.IsPermanent));
         Assert.DoesNotContain(peer.Commands, c => c.StartsWith("MAIL"));
     }
 

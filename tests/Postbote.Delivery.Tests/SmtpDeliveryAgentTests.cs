@@ -111,7 +111,7 @@ public sealed class SmtpDeliveryAgentTests : IDisposable
         await using var relay = new ScriptedSmtpPeer(new SmtpPeerScript());
         var options = new RelayhostOptions { Host = "127.0.0.1", Port = relay.Port, Tls = RelayTlsMode.StartTls };
         var result = Assert.Single(await Agent(25, options).DeliverAsync(TestMessages.Request(TestMessages.SimpleBody, "bob@elsewhere.example"), CancellationToken.None));
-        Assert.Equal((DeliveryAction.Delayed, "4.7.4"), (result.Action, result.Status));
+        Assert.Equal((DeliveryAction.Delayed, "4.7.5"), (result.Action, result.Status));
         Assert.Empty(relay.Transactions);
     }
 

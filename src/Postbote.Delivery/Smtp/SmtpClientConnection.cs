@@ -54,6 +54,20 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
     /// <summary>The negotiated TLS protocol, or null.</summary>
     public SslProtocols? TlsProtocol => (_stream as SslStream)?.SslProtocol;
 
+    /// <summary>The negotiated cipher suite, or null.</summary>
+    public TlsCipherSuite? TlsCipher => (_stream as SslStream)?.NegotiatedCipherSuite;
+
+    /// <summary>
+    /// Over TLS: true when the peer's certificate chains to a trust anchor and carries a match name
+    /// (<see cref="SmtpClientOptions.CertificateMatch"/>), whether or not the policy demanded it.
+    /// </summary>
+    public bool IsCertificateVerified => IsTls && _certificateProblem is null;
+
+    /// <summary>Over TLS: why the certificate does not verify (null when it does).</summary>
+    public string? CertificateProblem => IsTls ? _certificateProblem : null;
+    private string? _certificateProblem = NotChecked;
+    private const string NotChecked = "certificate not checked";
+
     /// <summary>The SASL mechanism used to authenticate, or null.</summary>
     public string? AuthenticatedMechanism { get; private set; }
 
@@ -135,7 +149,7 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
             if (!Capabilities.StartTls)
             {
                 if (_options.Tls == TlsPolicy.Required)
-                    throw new SmtpSessionException(false, "4.7.4", $"TLS is required, but {RemoteMta} does not offer STARTTLS");
+                    throw new SmtpSessionException(false, "4.7.5", $"TLS is required{PolicyNote}, but {RemoteMta} does not offer STARTTLS");
             }
             else
             {
@@ -150,7 +164,7 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
                 }
                 else if (_options.Tls == TlsPolicy.Required)
                 {
-                    throw new SmtpSessionException(false, "4.7.4", $"TLS is required, but {RemoteMta} refused STARTTLS: {reply}", reply);
+                    throw new SmtpSessionException(false, "4.7.5", $"TLS is required{PolicyNote}, but {RemoteMta} refused STARTTLS: {reply}", reply);
                 }
             }
         }
@@ -185,8 +199,14 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
         };
-        if (!verify)
-            authOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+        // The certificate is always judged (for the log and learned levels); it fails the handshake only when required.
+        var patterns = _options.CertificateMatch ?? [authOptions.TargetHost];
+        var anchors = _options.TrustAnchors;
+        authOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+        {
+            _certificateProblem = Tls.CertificateVerifier.Check(certificate, chain, errors, patterns, anchors);
+            return !verify || _certificateProblem is null;
+        };
         try
         {
             await GuardAsync(async token =>
@@ -199,6 +219,8 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
         {
             // Any handshake failure (bad certificate, no common cipher, garbage or EOF instead of a ServerHello) is a TLS failure.
             await ssl.DisposeAsync().ConfigureAwait(false);
+            if (verify && _certificateProblem is { } problem && !ReferenceEquals(problem, NotChecked))
+                throw new SmtpSessionException(false, "4.7.5", $"server certificate of {RemoteMta} not verified{PolicyNote}: {problem}", inner: ex.InnerException);
             throw new SmtpSessionException(false, "4.7.5", $"TLS handshake with {RemoteMta} failed: {ex.InnerException.Message}", inner: ex.InnerException);
         }
         _stream = ssl;
@@ -242,6 +264,9 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
         }
         AuthenticatedMechanism = mechanism;
     }
+
+    /// <summary>" (TLS policy ...)" for failure messages when a destination policy applies.</summary>
+    private string PolicyNote => _options.TlsPolicyKey.Length == 0 ? "" : $" (TLS policy {_options.TlsPolicyKey})";
 
     private SmtpSessionException SessionFailure(SmtpReply reply, string what)
         => new(reply.IsPermanentNegative, reply.Status(), $"{what}: {RemoteMta} said: {reply}", reply);

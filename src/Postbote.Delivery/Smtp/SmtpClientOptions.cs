@@ -25,6 +25,21 @@ public sealed class SmtpClientOptions
     /// <summary>Name expected in the peer certificate and sent as SNI; defaults to the host name of the endpoint.</summary>
     public string? TlsTargetHost { get; set; }
 
+    /// <summary>
+    /// Names one of which a verified certificate must carry (resolved patterns, <see cref="Tls.TlsMatchNames.Resolve"/>;
+    /// ".example.com" for any subdomain); null: <see cref="TlsTargetHost"/> or the endpoint's host name.
+    /// </summary>
+    public IReadOnlyList<string>? CertificateMatch { get; set; }
+
+    /// <summary>Trust anchors for verification instead of the system store (Delivery:Tls:CAFile); null: the system store.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2Collection? TrustAnchors { get; set; }
+
+    /// <summary>
+    /// What a cached connection must have been opened under to serve a delivery with these options (the TLS level
+    /// and its source): two destinations with different policies on one MX host never share a connection.
+    /// </summary>
+    public string TlsPolicyKey { get; set; } = "";
+
     /// <summary>TCP connect; Postfix smtp_connect_timeout is 30 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Postbote.Core.Delivery;
 using Postbote.Delivery.Dns;
+using Postbote.Delivery.Tls;
 
 namespace Postbote.Delivery.Smtp;
 
@@ -80,7 +82,8 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
             return final;
         }
 
-        var client = ClientOptionsFor(_options.Relayhost);
+        var relayClient = _options.Relayhost is { } relay ? ClientOptionsFor(relay) : null;
+        var policy = relayClient is null ? _options.TlsPolicies.Find(route.Domain) : null;
         var port = _options.Relayhost?.Port ?? _options.Port;
         var pending = Enumerable.Range(0, recipients.Count).ToList();
         var attempts = 0;
@@ -91,8 +94,11 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
             var endpoint = new SmtpEndpoint(host.Name, address, port);
             var subset = pending.Select(i => recipients[i]).ToList();
             var attempt = request with { Recipients = subset };
-            var results = await WithinSessionTimeLimitAsync(attempt, client, endpoint.RemoteMta, _time,
-                token => AttemptAsync(attempt, endpoint, client, token), cancellationToken).ConfigureAwait(false);
+            var client = relayClient ?? ClientOptionsFor(policy!, route.Domain, host.Name);
+            var results = policy is { Level: TlsLevel.DaneOnly }
+                ? NoUsableTlsa(attempt, endpoint, policy)
+                : await WithinSessionTimeLimitAsync(attempt, client, endpoint.RemoteMta, _time,
+                    token => AttemptAsync(attempt, endpoint, client, token), cancellationToken).ConfigureAwait(false);
             var stillPending = new List<int>();
             for (var k = 0; k < pending.Count; k++)
             {
@@ -136,7 +142,10 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
 
     private async Task<IReadOnlyList<RecipientResult>> AttemptAsync(DeliveryRequest request, SmtpEndpoint endpoint, SmtpClientOptions client, CancellationToken cancellationToken)
     {
-        string key = $"{endpoint.RemoteMta}|{client.Tls}|{client.ImplicitTls}";
+        // A connection serves only deliveries under the same TLS requirement (level, source, match names).
+        string key = client.CertificateMatch is { } names
+            ? $"{endpoint.RemoteMta}|{client.Tls}|{client.ImplicitTls}|{client.TlsPolicyKey}|{string.Join(',', names)}"
+            : $"{endpoint.RemoteMta}|{client.Tls}|{client.ImplicitTls}|{client.TlsPolicyKey}";
         if (ConnectionCache?.TryTake(key) is { } cached)
         {
             IReadOnlyList<RecipientResult> reused;
@@ -205,10 +214,48 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
         }
     }
 
-    private SmtpClientOptions ClientOptionsFor(RelayhostOptions? relay)
+    private readonly ConcurrentDictionary<DestinationTlsPolicy, SmtpClientOptions> _clientByPolicy = new();
+
+    /// <summary>
+    /// The client settings for MX delivery under <paramref name="policy"/>: derived once per policy; under verify,
+    /// a copy per host with the match names resolved for it (hostname, nexthop).
+    /// </summary>
+    internal SmtpClientOptions ClientOptionsFor(DestinationTlsPolicy policy, string nexthop, string mxHost)
     {
-        if (relay is null)
-            return _options.Client;
+        var derived = _clientByPolicy.GetOrAdd(policy, static (p, o) =>
+        {
+            var client = o.Client.Clone();
+            client.Tls = p.Level switch
+            {
+                TlsLevel.None => TlsPolicy.None,
+                TlsLevel.May or TlsLevel.Dane => TlsPolicy.Opportunistic,
+                _ => TlsPolicy.Required,
+            };
+            client.VerifyCertificate = p.Level == TlsLevel.Verify;
+            client.TrustAnchors = p.TrustAnchors;
+            client.TlsPolicyKey = p.Describe();
+            return client;
+        }, _options);
+        if (policy.Level != TlsLevel.Verify)
+            return derived;
+        var perHost = derived.Clone();
+        perHost.CertificateMatch = TlsMatchNames.Resolve(policy.Match, mxHost, nexthop);
+        return perHost;
+    }
+
+    /// <summary>
+    /// dane-only without DNSSEC-validated TLSA records: deferred without connecting (RFC 7672 §2.2: no usable TLSA
+    /// under a mandatory DANE policy is a failure, never plaintext). Postbote does not look TLSA records up yet.
+    /// </summary>
+    private IReadOnlyList<RecipientResult> NoUsableTlsa(DeliveryRequest request, SmtpEndpoint endpoint, DestinationTlsPolicy policy)
+    {
+        var why = $"TLS policy {policy.Describe()} requires DANE, but there are no DNSSEC-validated TLSA records for _{endpoint.EndPoint switch { IPEndPoint ip => ip.Port, _ => 25 }}._tcp.{endpoint.HostName} (TLSA lookup is not supported)";
+        _logger?.LogInformation("{QueueId}: {Remote}: {Reason}", request.QueueId, endpoint.RemoteMta, why);
+        return request.Recipients.Select(r => RecipientResult.Temporary(r.Address, "4.7.5", why, endpoint.RemoteMta, FailureScope.Session)).ToList();
+    }
+
+    private SmtpClientOptions ClientOptionsFor(RelayhostOptions relay)
+    {
         var client = _options.Client.Clone();
         client.VerifyCertificate = relay.VerifyCertificate;
         client.ImplicitTls = relay.Tls == RelayTlsMode.Implicit;

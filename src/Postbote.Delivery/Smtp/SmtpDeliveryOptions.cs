@@ -12,6 +12,9 @@ public sealed class SmtpDeliveryOptions
     /// <summary>When set, every message goes to this host instead of the recipients' MX.</summary>
     public RelayhostOptions? Relayhost { get; set; }
 
+    /// <summary>TLS level per recipient domain for MX delivery (Delivery:Tls); opportunistic everywhere by default. Not used for the relayhost.</summary>
+    public Tls.TlsPolicyTable TlsPolicies { get; set; } = Tls.TlsPolicyTable.Opportunistic;
+
     /// <summary>Most addresses tried per delivery, over all MX hosts; Postfix smtp_mx_address_limit is 5.</summary>
     public int MaxAddressesPerDelivery { get; set; } = 5;
 }

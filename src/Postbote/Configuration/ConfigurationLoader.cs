@@ -33,6 +33,9 @@ public static class ConfigurationLoader
         catch (InvalidDataException e) { throw new ConfigurationException(new[] { $"configuration file: {e.Message}" }); }
         catch (FormatException e) { throw new ConfigurationException(new[] { $"configuration file: {e.Message}" }); }
         PostboteOptions options;
+        // Delivery:Tls was a single value (None/Opportunistic/Required) before it became a section.
+        if (config.GetSection("Delivery:Tls").Value is { } legacy)
+            throw new ConfigurationException(new[] { $"Delivery:Tls: '{legacy}' is a single value; it is a section now: Delivery:Tls:Level (none, may, encrypt, verify, dane, dane-only; None was none, Opportunistic may, Required encrypt, Required with VerifyCertificate verify)" });
         try
         {
             options = config.Get<PostboteOptions>(b => b.ErrorOnUnknownConfiguration = true) ?? new PostboteOptions();
@@ -117,7 +120,13 @@ public static class ConfigurationLoader
 
         if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(o.LogLevel, ignoreCase: true, out _))
             problems.Add($"LogLevel: '{o.LogLevel}' is not one of Trace, Debug, Information, Warning, Error, Critical");
-        if (o.Delivery.Tls is not ("None" or "Opportunistic" or "Required")) problems.Add("Delivery:Tls must be None, Opportunistic or Required");
+        var tlsProblems = o.Delivery.Tls.Validate();
+        problems.AddRange(tlsProblems);
+        if (tlsProblems.Count == 0)
+        {
+            try { Postbote.Delivery.Tls.TlsPolicyTable.Build(o.Delivery.Tls); } // reads the CA files: a bad one stops the start here
+            catch (ArgumentException e) { problems.Add(e.Message); }
+        }
         if (o.Delivery.Port is < 1 or > 65535) problems.Add("Delivery:Port must be 1..65535");
         if (o.LocalDelivery.LmtpDomains is { Length: > 0 } && string.IsNullOrEmpty(o.LocalDelivery.Lmtp)) problems.Add("LocalDelivery:Lmtp is required with LocalDelivery:LmtpDomains");
         if (!o.LocalDelivery.MaildirPath.Contains("{localpart}") && !o.LocalDelivery.MaildirPath.Contains("{user}")) problems.Add("LocalDelivery:MaildirPath must contain {localpart} or {user}");

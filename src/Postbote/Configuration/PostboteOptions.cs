@@ -71,12 +71,10 @@ public sealed class RemoteDeliveryOptions
 {
     /// <summary>Port of remote MX hosts (25; tests point it elsewhere).</summary>
     public int Port { get; set; } = 25;
-    /// <summary>STARTTLS to MX hosts: None, Opportunistic (default; certificate not checked), Required.</summary>
-    public string Tls { get; set; } = "Opportunistic";
-    /// <summary>With Tls=Required, also verify the certificate chain and name.</summary>
-    public bool VerifyCertificate { get; set; }
+    /// <summary>TLS to MX hosts: the default level (may) and per-destination policies (Delivery:Tls:Level, Delivery:Tls:Policies).</summary>
+    public Postbote.Delivery.Tls.DeliveryTlsOptions Tls { get; set; } = new();
     /// <summary>Timeouts and limits of the outbound SMTP and LMTP client (Delivery:Client:GreetingTimeout, SessionTimeLimit, ...);
-    /// its HeloName and Tls come from Hostname and Delivery:Tls.</summary>
+    /// its HeloName and TLS policy come from Hostname and Delivery:Tls.</summary>
     public Postbote.Delivery.Smtp.SmtpClientOptions Client { get; set; } = new();
 }
 

@@ -41,8 +41,6 @@ public static class DeliveryComposition
         // Timeouts and limits from Delivery:Client; the name and the TLS policy from their own settings.
         var client = o.Delivery.Client.Clone();
         client.HeloName = config.Server.Hostname;
-        client.Tls = Enum.Parse<TlsPolicy>(o.Delivery.Tls);
-        client.VerifyCertificate = o.Delivery.VerifyCertificate;
         client.Lmtp = false;
         Postbote.Delivery.Smtp.RelayhostOptions? relay = null;
         if (o.Relayhost is { Host: { Length: > 0 } host } r)
@@ -57,7 +55,8 @@ public static class DeliveryComposition
                 Password = r.PasswordFile is null ? null : File.ReadAllText(r.PasswordFile).TrimEnd('\r', '\n'),
             };
         }
-        var smtp = new SmtpDeliveryAgent(new SmtpDeliveryOptions { Port = o.Delivery.Port, Client = client, Relayhost = relay }, mx,
+        var smtp = new SmtpDeliveryAgent(new SmtpDeliveryOptions { Port = o.Delivery.Port, Client = client, Relayhost = relay,
+                TlsPolicies = Postbote.Delivery.Tls.TlsPolicyTable.Build(o.Delivery.Tls) }, mx,
             timeProvider: time, logger: loggers.CreateLogger("Postbote.Smtp"))
         {
             ConnectionCache = new SmtpConnectionCache(time),

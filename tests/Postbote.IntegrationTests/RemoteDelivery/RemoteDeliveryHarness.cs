@@ -35,7 +35,7 @@ internal static partial class RemoteDeliveryHarness
             o.Dns.Servers = new[] { dns.Endpoint };
             o.Dns.Timeout = TimeSpan.FromSeconds(2);
             o.Delivery.Port = peerPort;
-            o.Delivery.Tls = "None";
+            o.Delivery.Tls.Level = "none";
             o.TrustedNetworks = new[] { "127.0.0.0/8" };
             more?.Invoke(o);
         });

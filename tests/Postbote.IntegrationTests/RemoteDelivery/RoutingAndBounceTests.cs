@@ -164,7 +164,7 @@ public sealed class RoutingAndBounceTests
             o.Queue.DeferDelivery = false;
             o.Dns.Servers = new[] { dns.Endpoint };
             o.Delivery.Port = peer.Port;
-            o.Delivery.Tls = "None";
+            o.Delivery.Tls.Level = "none";
             o.TrustedNetworks = new[] { "127.0.0.0/8" };
         });
         await using (var c = await RawSmtpClient.ConnectAsync(server.MxPort))

@@ -1,0 +1,147 @@
+using System.Net;
+using Postbote.Delivery.Tls;
+using Postbote.IntegrationTests.Infrastructure;
+using Postbote.TestSupport;
+using Postbote.TestSupport.Peers;
+using static Postbote.IntegrationTests.RemoteDelivery.RemoteDeliveryHarness;
+
+namespace Postbote.IntegrationTests.RemoteDelivery;
+
+/// <summary>
+/// Issue 14, per-destination TLS policy (Delivery:Tls, Postfix smtp_tls_policy_maps) end to end: the real server
+/// delivers to a private Postfix offering STARTTLS, directly or through a STARTTLS-stripping proxy (RFC 3207 §6),
+/// one recipient domain per policy. Each case checks where the message went (Postfix's Maildir, with or without
+/// TLS in Postfix's Received:, or still in our queue) and the mail log line.
+/// </summary>
+public sealed class OutboundTlsPolicyTests
+{
+    private static TlsPolicyOptions Policy(string destination, string level, string? caFile = null, params string[] match) =>
+        new() { Destination = destination, Level = level, CAFile = caFile, Match = match.Length == 0 ? null : match };
+
+    private static void SkipUnlessPostfix()
+    {
+        if (PostfixInstance.UnavailableReason is { } reason) Assert.Fail($"peer not available: {reason} (scripts/install-test-deps.sh installs it; run as root)");
+    }
+
+    [Fact]
+    public async Task StartTlsStripped_DeliveredInPlaintextOnlyUnderMayAndNone_DeferredWith475UnderEncryptVerifyDaneOnly()
+    {
+        SkipUnlessPostfix();
+        using var ca = new TestCertificateAuthority();
+        using var certificate = ca.Issue("mx.peer.test");
+        string[] domains = ["none.test", "may.test", "encrypt.test", "verify.test", "daneonly.test"];
+        await using var peer = await TlsPeer.StartAsync(certificate, domains, ca.Certificate);
+        await using var proxy = new StartTlsStrippingProxy(new IPEndPoint(IPAddress.Loopback, peer.Port));
+        var caFile = Path.Combine(Path.GetTempPath(), "postbote-ca-" + Guid.NewGuid().ToString("N")[..8] + ".pem");
+        await File.WriteAllTextAsync(caFile, ca.CertificatePem);
+        try
+        {
+            using var dns = new TestDnsServer();
+            foreach (var d in domains) dns.AddMx(d, 10, "mx.peer.test");
+            dns.AddA("mx.peer.test", "127.0.0.1");
+            await using var server = await StartServerAsync(dns, proxy.Port, o =>
+            {
+                o.Delivery.Tls.Level = "may";
+                o.Delivery.Tls.Policies =
+                [
+                    Policy("none.test", "none"), Policy("may.test", "may"), Policy("encrypt.test", "encrypt"),
+                    Policy("verify.test", "verify", caFile), Policy("daneonly.test", "dane-only"),
+                ];
+            });
+            var ids = new Dictionary<string, string>();
+            foreach (var d in domains)
+                ids[d] = await SubmitTrustedAsync(server, "alice@client.test", $"bob@{d}", Message("alice@client.test", $"bob@{d}", "stripped " + d));
+
+            // none and may: delivered, and Postfix's Received: shows a plaintext session.
+            foreach (var d in new[] { "none.test", "may.test" })
+            {
+                var files = await peer.WaitAsync(d);
+                Assert.True(files.Count == 1, $"{d}: nothing arrived\n{Dump(server)}\n{peer.Postfix.ReadMaillog()}");
+                Assert.False(TlsPeer.CameOverTls(files[0]), $"{d}: came over TLS through a stripping proxy?\n{File.ReadAllText(files[0])}");
+                var sent = AttemptLine().Match(Assert.Single(Attempts(server, ids[d])));
+                Assert.Equal(("sent", "2.0.0"), (sent.Groups["status"].Value, sent.Groups["dsn"].Value));
+            }
+            Assert.True(proxy.StrippedCount >= 1, "the proxy stripped nothing: the test proves nothing");
+
+            // encrypt, verify, dane-only: never sent in plaintext, deferred with 4.7.5 and the reason in the log line.
+            foreach (var d in new[] { "encrypt.test", "verify.test", "daneonly.test" })
+            {
+                Assert.True(await PollAsync(() => Attempts(server, ids[d]).Count > 0), $"{d}: no attempt logged\n{Dump(server)}");
+                var m = AttemptLine().Match(Attempts(server, ids[d])[0]);
+                Assert.True(m.Success, Attempts(server, ids[d])[0]);
+                Assert.Equal(("deferred", "4.7.5"), (m.Groups["status"].Value, m.Groups["dsn"].Value));
+                Assert.Contains(d == "daneonly.test" ? "requires DANE" : "does not offer STARTTLS", m.Groups["reply"].Value);
+                Assert.Contains($"TLS policy {(d == "daneonly.test" ? "dane-only" : d[..d.IndexOf('.')])} (Delivery:Tls:Policies:", m.Groups["reply"].Value);
+                Assert.Empty(peer.Received(d));
+            }
+            Assert.Equal(3, server.Queued().Count);
+        }
+        finally
+        {
+            File.Delete(caFile);
+        }
+    }
+
+    [Fact]
+    public async Task Certificates_VerifyNeedsATrustedChainAndAMatchingName_EncryptTakesAnyCertificate()
+    {
+        SkipUnlessPostfix();
+        using var ca = new TestCertificateAuthority();
+        using var certificate = ca.Issue("mx.peer.test");
+        // trusted: the test CA is the trust anchor; system: the system store (which does not know the test CA);
+        // wrongname: trusted chain, but the MX name is not in the certificate; nexthop: match=nexthop, not in it either;
+        // dotmatch: match=.peer.test accepts mx.peer.test though the MX is named otherwise; encrypt: any certificate.
+        string[] domains = ["trusted.test", "system.test", "wrongname.test", "nexthop.test", "dotmatch.test", "encrypt.test"];
+        await using var peer = await TlsPeer.StartAsync(certificate, domains, ca.Certificate);
+        var caFile = Path.Combine(Path.GetTempPath(), "postbote-ca-" + Guid.NewGuid().ToString("N")[..8] + ".pem");
+        await File.WriteAllTextAsync(caFile, ca.CertificatePem);
+        try
+        {
+            using var dns = new TestDnsServer()
+                .AddMx("trusted.test", 10, "mx.peer.test").AddMx("system.test", 10, "mx.peer.test")
+                .AddMx("wrongname.test", 10, "other.peer.test").AddMx("nexthop.test", 10, "mx.peer.test")
+                .AddMx("dotmatch.test", 10, "alias.example").AddMx("encrypt.test", 10, "other.peer.test")
+                .AddA("mx.peer.test", "127.0.0.1").AddA("other.peer.test", "127.0.0.1").AddA("alias.example", "127.0.0.1");
+            await using var server = await StartServerAsync(dns, peer.Port, o =>
+            {
+                o.Delivery.Tls.Level = "none";
+                o.Delivery.Tls.Policies =
+                [
+                    Policy("trusted.test", "verify", caFile), Policy("system.test", "verify"),
+                    Policy("wrongname.test", "verify", caFile), Policy("nexthop.test", "verify", caFile, "nexthop"),
+                    Policy("dotmatch.test", "verify", caFile, ".peer.test"), Policy("encrypt.test", "encrypt"),
+                ];
+            });
+            var ids = new Dictionary<string, string>();
+            foreach (var d in domains)
+                ids[d] = await SubmitTrustedAsync(server, "alice@client.test", $"bob@{d}", Message("alice@client.test", $"bob@{d}", "certificate " + d));
+
+            foreach (var d in new[] { "trusted.test", "dotmatch.test", "encrypt.test" })
+            {
+                var files = await peer.WaitAsync(d);
+                Assert.True(files.Count == 1, $"{d}: nothing arrived\n{Dump(server)}\n{peer.Postfix.ReadMaillog()}");
+                Assert.True(TlsPeer.CameOverTls(files[0]), $"{d}: not delivered over TLS\n{File.ReadAllText(files[0])}");
+            }
+            var expected = new Dictionary<string, string>
+            {
+                ["system.test"] = "certificate not trusted",
+                ["wrongname.test"] = "certificate name mismatch: it names mx.peer.test, expected other.peer.test",
+                ["nexthop.test"] = "certificate name mismatch: it names mx.peer.test, expected nexthop.test",
+            };
+            foreach (var (d, reason) in expected)
+            {
+                Assert.True(await PollAsync(() => Attempts(server, ids[d]).Count > 0), $"{d}: no attempt logged\n{Dump(server)}");
+                var m = AttemptLine().Match(Attempts(server, ids[d])[0]);
+                Assert.True(m.Success, Attempts(server, ids[d])[0]);
+                Assert.Equal(("deferred", "4.7.5"), (m.Groups["status"].Value, m.Groups["dsn"].Value));
+                Assert.Contains("not verified (TLS policy verify", m.Groups["reply"].Value);
+                Assert.Contains(reason, m.Groups["reply"].Value);
+                Assert.Empty(peer.Received(d));
+            }
+        }
+        finally
+        {
+            File.Delete(caFile);
+        }
+    }
+}
