@@ -166,7 +166,9 @@ public sealed partial class QueueManager
                 outcomes.Add((r, RecipientResult.Temporary(r.Address, "4.3.0", "routing failed; mail stays queued", null, FailureScope.Recipient), "none"));
                 continue;
             }
-            if (!groups.TryGetValue(hop.Key, out var group)) groups[hop.Key] = group = (hop, new List<QueuedRecipient>());
+            // Recipients with a sender of their own (SRS on forwarded mail) go in a transaction of their own.
+            string key = r.ReversePath is null ? hop.Key : hop.Key + "\0" + r.ReversePath;
+            if (!groups.TryGetValue(key, out var group)) groups[key] = group = (hop, new List<QueuedRecipient>());
             group.Recipients.Add(r);
         }
         var tasks = new List<Task<List<(QueuedRecipient, RecipientResult, string)>?>>();
@@ -223,7 +225,7 @@ public sealed partial class QueueManager
         string id = envelope.QueueId;
         return new DeliveryRequest(
             id,
-            envelope.ReversePath,
+            recipients[0].ReversePath ?? envelope.ReversePath,
             recipients.Select(r => new DeliveryRecipient(r.Address, r.Notify, r.OriginalRecipientParameter)).ToList(),
             _ => ValueTask.FromResult(_spool.OpenForDelivery(envelope)),
             envelope.Size + prefix.Length,

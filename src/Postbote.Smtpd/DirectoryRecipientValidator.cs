@@ -27,7 +27,12 @@ public sealed partial class DirectoryRecipientValidator(IMailDirectory directory
                     if (logger is not null) LogMailboxFull(logger, recipient.ToString());
                     return LocalRecipient.Refused(SmtpReplies.MailboxFull);
                 }
-                return new LocalRecipient(null, result.Mailboxes.Select(m => m.Address).Distinct(StringComparer.OrdinalIgnoreCase).ToList());
+                return new LocalRecipient(null, result.Mailboxes.Select(m => m.Address).Distinct(StringComparer.OrdinalIgnoreCase).ToList())
+                {
+                    Forwarded = result.Mailboxes.Any(m => m.Kind == MailboxKind.External)
+                        ? result.Mailboxes.Where(m => m.Kind == MailboxKind.External).Select(m => m.Address).ToList()
+                        : null,
+                };
             case ResolutionKind.Resolved:
                 return LocalRecipient.As(recipient);
             case ResolutionKind.AliasLoop:

@@ -30,6 +30,9 @@ public interface IRecipientValidator
 /// <summary>Outcome of <see cref="IRecipientValidator.ResolveLocalRecipientAsync"/>: a refusal, or the final mailboxes.</summary>
 public readonly record struct LocalRecipient(SmtpReply? Refusal, IReadOnlyList<string> Mailboxes)
 {
+    /// <summary>The mailboxes (of <see cref="Mailboxes"/>) that an alias sends off-site, i.e. forwarded mail; null: none.</summary>
+    public IReadOnlyList<string>? Forwarded { get; init; }
+
     public static LocalRecipient Refused(SmtpReply reply) => new(reply, Array.Empty<string>());
     public static LocalRecipient As(Mailbox recipient) => new(null, new[] { recipient.ToString() });
 }

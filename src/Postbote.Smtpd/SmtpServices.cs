@@ -25,6 +25,8 @@ public sealed class SmtpServices
     public SpfCheckStep? Spf { get; init; }
     /// <summary>Signs mail from authenticated and trusted clients (DKIM); none: nothing is signed.</summary>
     public MailAuth.Dkim.DkimSigner? Dkim { get; init; }
+    /// <summary>Sender rewriting of forwarded mail and the bounce addresses it makes (Srs:*); null: off.</summary>
+    public MailAuth.Srs.SrsAddress? Srs { get; init; }
     /// <summary>Per-client connection, message, recipient and TLS rates (Postfix anvil); null: no limits.</summary>
     public RateLimiting.ClientRateLimiter? RateLimiter { get; init; }
     /// <summary>postscreen-style screening of MX clients before the greeting; null: off.</summary>

@@ -169,6 +169,7 @@ public sealed partial class SmtpSession
         if (error is not null) return error;
         if (_tx.Recipients.Count >= _limits.RecipientsPerMessage) return SmtpReplies.TooManyRecipients;
         var mailbox = rcpt!.Recipient;
+        if (IsSrsRecipient(mailbox)) return SrsRecipient(rcpt);
         // RFC 5321 §4.1.1.3: "<postmaster>" without a domain is always accepted, for one of ours.
         bool local = !mailbox.IsAddressLiteral && (_options.IsLocalDomain(mailbox.AsciiDomain)
             || await _services.Recipients.IsLocalDomainAsync(mailbox.AsciiDomain, CancellationToken.None).ConfigureAwait(false));
@@ -188,7 +189,11 @@ public sealed partial class SmtpSession
                 LogRecipientRejected(ClientAddress, mailbox.ToString(), refused.ToString());
                 return refused;
             }
-            if (resolved.Refusal is null) mailboxes = resolved.Mailboxes;
+            if (resolved.Refusal is null)
+            {
+                mailboxes = resolved.Mailboxes;
+                NoteForwarded(_tx, resolved.Forwarded);
+            }
         }
         _tx.Recipients.Add(rcpt);
         _tx.Mailboxes.Add(mailboxes);

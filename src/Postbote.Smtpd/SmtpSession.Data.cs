@@ -163,7 +163,7 @@ public sealed partial class SmtpSession
             AuthenticatedUser = _authUser,
             Listener = _listener.Name,
             PrependHeaders = prepend,
-            Recipients = ExpandRecipients(tx),
+            Recipients = ExpandRecipients(tx, tx.Forwarded is null ? null : await ForwardSenderAsync(tx, incoming.QueueId).ConfigureAwait(false)),
         };
         var sent = _authUser is not null && _listener.Role == ListenerRole.Submission ? _services.SentFolder : null;
         Stream? sentCopy = null;
@@ -206,8 +206,11 @@ public sealed partial class SmtpSession
         }
     }
 
-    /// <summary>The envelope recipients: local ones expanded to their final mailboxes, each remembering what the client gave.</summary>
-    private static List<QueuedRecipient> ExpandRecipients(SmtpTransaction tx)
+    /// <summary>
+    /// The envelope recipients: local ones expanded to their final mailboxes, each remembering what the client gave;
+    /// forwarded ones marked, with the SRS sender when there is one.
+    /// </summary>
+    private static List<QueuedRecipient> ExpandRecipients(SmtpTransaction tx, string? forwardSender)
     {
         var list = new List<QueuedRecipient>(tx.Recipients.Count);
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -224,6 +227,8 @@ public sealed partial class SmtpSession
                     OriginalAddress = string.Equals(target, given, StringComparison.OrdinalIgnoreCase) ? null : given,
                     Notify = r.Notify,
                     OriginalRecipientParameter = r.OriginalRecipient,
+                    Forwarded = tx.Forwarded?.Contains(target) == true,
+                    ReversePath = forwardSender is not null && tx.Forwarded!.Contains(target) ? forwardSender : null,
                 });
             }
         }

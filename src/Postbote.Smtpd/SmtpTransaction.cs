@@ -11,6 +11,8 @@ internal sealed class SmtpTransaction
     public List<RcptToCommand> Recipients { get; } = new();
     /// <summary>The final mailboxes of each accepted recipient (same index): resolved at RCPT time for local ones, the address itself otherwise.</summary>
     public List<IReadOnlyList<string>> Mailboxes { get; } = new();
+    /// <summary>Final mailboxes that aliases (or SRS bounce addresses) send off-site: forwarded mail (SRS, ARC); null: none.</summary>
+    public HashSet<string>? Forwarded { get; set; }
     /// <summary>BDAT was used: DATA is no longer allowed in this transaction (RFC 3030 §2).</summary>
     public bool UsedBdat { get; set; }
     /// <summary>The SPF check made at MAIL (Mx listeners, untrusted clients only); null when none was made.</summary>

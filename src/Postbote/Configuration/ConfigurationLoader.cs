@@ -108,6 +108,7 @@ public static class ConfigurationLoader
         if (o.Dns.CacheMaxTtl < TimeSpan.Zero) problems.Add("Dns:CacheMaxTtl must not be negative");
         if (o.Dns.NegativeCacheMaxTtl < TimeSpan.Zero) problems.Add("Dns:NegativeCacheMaxTtl must not be negative");
         problems.AddRange(o.MailAuth.Validate());
+        problems.AddRange(o.Srs.Validate());
 
         if (o.Relayhost is { } relay && relay.Host is not null)
         {

@@ -38,6 +38,8 @@ public sealed class PostboteOptions
     public Postbote.MailAuth.MailAuthOptions MailAuth { get; set; } = new();
     /// <summary>DKIM signing of outgoing mail (keys: postbote dkim keygen).</summary>
     public Postbote.MailAuth.Dkim.DkimOptions Dkim { get; set; } = new();
+    /// <summary>Sender Rewriting Scheme for mail forwarded off-site through aliases; off by default.</summary>
+    public Postbote.MailAuth.Srs.SrsOptions Srs { get; set; } = new();
     /// <summary>The HTTP listener: /metrics (docs/metrics.md).</summary>
     public HttpOptions Http { get; set; } = new();
 }

@@ -76,6 +76,7 @@ public static class ServerHost
                     sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Spf"))
                 : null,
             Dkim = sp.GetRequiredService<Postbote.MailAuth.Dkim.DkimSigner>(),
+            Srs = SrsComposition.Create(config, sp.GetRequiredService<TimeProvider>()),
             FreeSpace = new SpoolFreeSpace(config.QueueDirectory, sp.GetRequiredService<TimeProvider>()),
             SentFolder = config.Options.LocalDelivery.SentCopy
                 ? new MaildirSentFolder(sp.GetRequiredService<DeliveryServices>().Maildir, config.Options.LocalDelivery.SentFolder)
