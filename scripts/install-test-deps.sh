@@ -36,6 +36,10 @@ declare -A PROBES=(
   [publicsuffix]=/usr/share/publicsuffix/public_suffix_list.dat
   [prometheus]=/usr/bin/promtool
   [postgresql]=/usr/lib/postgresql/15/bin/initdb
+  # content filters (tests start private instances; the services are never started)
+  [python3-milter]=/usr/lib/python3/dist-packages/Milter/__init__.py
+  [opendkim]=/usr/sbin/opendkim
+  [rspamd]=/usr/bin/rspamd
 )
 
 missing=()

@@ -28,7 +28,7 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
         _reuse = reuse;
         _file = new FileStream(tempPath, new FileStreamOptions
         {
-            Mode = reuse ? FileMode.Open : FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0,
+            Mode = reuse ? FileMode.Open : FileMode.CreateNew, Access = FileAccess.ReadWrite, // read back by content filters Share = FileShare.None, BufferSize = 0,
             // Synchronous writes into the page cache (see FlushAsync); the durability comes from the commit's sync.
             Options = FileOptions.None, UnixCreateMode = reuse ? null : SpoolFileModes.File,
         });
@@ -106,6 +106,18 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
             }
         }
         return _buffer.AsMemory(_used);
+    }
+
+    /// <summary>
+    /// Reads back bytes already written (content filters read the header section and stream the body to a filter
+    /// before the commit); what is still buffered is written out first. Returns the count read, 0 at the end.
+    /// </summary>
+    public async ValueTask<int> ReadWrittenAsync(long offset, Memory<byte> destination, CancellationToken ct)
+    {
+        await FlushAsync(ct).ConfigureAwait(false);
+        if (offset >= Length) return 0;
+        if (destination.Length > Length - offset) destination = destination[..(int)(Length - offset)];
+        return await RandomAccess.ReadAsync(_file.SafeFileHandle, destination, offset, ct).ConfigureAwait(false);
     }
 
     /// <summary>Writes buffered bytes to the file when a good amount has gathered (call between network reads).</summary>

@@ -108,6 +108,13 @@ public sealed partial class Spool
     }
 
     /// <summary>
+    /// Starts the file that replaces <paramref name="original"/> (a content filter changed the message): same queue
+    /// id, its own temporary file, so the original stays whole until this one is committed in its place.
+    /// </summary>
+    public IncomingMessage BeginReplacement(IncomingMessage original) =>
+        new(original.QueueId, Path.Combine(TempDirectory, original.QueueId + ".new"), reuse: false) { ErrorEpoch = original.ErrorEpoch };
+
+    /// <summary>
     /// Makes a received message durable and queues it. When this returns, the message and its envelope are on
     /// disk and survive a crash; only then may the server answer 250.
     /// </summary>
@@ -121,23 +128,30 @@ public sealed partial class Spool
     /// </remarks>
     /// <param name="whenDurable">Called once the message is durable and before <see cref="MessageCommitted"/> (whose
     /// delivery may remove it at once), e.g. to open it for a Sent copy; must not throw.</param>
-    public async Task CommitAsync(IncomingMessage message, QueuedMessage envelope, CancellationToken ct, Action<QueuedMessage>? whenDurable = null)
+    /// <param name="state">Active, or Hold for a message a content filter quarantined (no delivery until released).</param>
+    public async Task CommitAsync(IncomingMessage message, QueuedMessage envelope, CancellationToken ct, Action<QueuedMessage>? whenDurable = null,
+        QueueState state = QueueState.Active)
     {
         EnvelopeAddressGuard.EnsureValid(envelope);
         BeginWrite();
         try
         {
-            await CommitCoreAsync(message, envelope, ct).ConfigureAwait(false);
+            await CommitCoreAsync(message, envelope, state, ct).ConfigureAwait(false);
         }
         finally { EndWrite(); }
         Metrics.Queued(envelope);
         whenDurable?.Invoke(envelope);
+        if (state != QueueState.Active)
+        {
+            Metrics.Census.Move(envelope.QueueId, state);
+            return; // held: the scheduler does not hear of it until it is released
+        }
         // The message is durable now: a failing subscriber must not turn that into an error for the client.
         try { MessageCommitted?.Invoke(envelope); }
         catch (Exception e) { LogSubscriberFailed(envelope.QueueId, e); }
     }
 
-    private async Task CommitCoreAsync(IncomingMessage message, QueuedMessage envelope, CancellationToken ct)
+    private async Task CommitCoreAsync(IncomingMessage message, QueuedMessage envelope, QueueState state, CancellationToken ct)
     {
         var id = message.QueueId;
         envelope.QueueId = id;
@@ -147,7 +161,7 @@ public sealed partial class Spool
         string envTemp = TakeRecycledEnvelope() ?? Path.Combine(TempDirectory, id + ".json");
         var envelopeFile = await WriteFileAsync(envTemp, envelope, ct).ConfigureAwait(false);
         var messagePath = MessagePath(id);
-        var envelopePath = EnvelopePath(id, QueueState.Active);
+        var envelopePath = EnvelopePath(id, state);
         bool messageMoved = false, envelopeMoved = false;
         try
         {
@@ -159,6 +173,7 @@ public sealed partial class Spool
             FileSync.RenameNoReplace(envTemp, envelopePath);
             envelopeMoved = true;
             await _dirSync.SyncFilesAndDirectoriesAsync(messageFile, envelopeFile, ct).ConfigureAwait(false);
+            if (state != QueueState.Active) FileSync.Directory(StateDirectory(state)); // not among the batch's directories
             // A write-back error reported to any sync since this message was begun may have hit its pages
             // (syncfs reports an error once, to whichever batch sees it first): not acknowledged.
             if (Volatile.Read(ref _errorEpoch) != message.ErrorEpoch)

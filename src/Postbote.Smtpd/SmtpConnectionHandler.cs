@@ -33,7 +33,10 @@ public sealed partial class SmtpConnectionHandler
                 if (await ReadProxyHeaderAsync(connection, listener, proxy, remote).ConfigureAwait(false) is not { } client) return;
                 remote = client;
             }
-            var session = new SmtpSession(connection.Transport, remote, listener, _services, _stopping, connection.Abort);
+            var session = new SmtpSession(connection.Transport, remote, listener, _services, _stopping, connection.Abort)
+            {
+                LocalEndPoint = connection.LocalEndPoint as IPEndPoint,
+            };
             await session.RunAsync().ConfigureAwait(false);
         }
         catch (Exception e)

@@ -31,5 +31,7 @@ public sealed class SmtpServices
     public RateLimiting.ClientRateLimiter? RateLimiter { get; init; }
     /// <summary>postscreen-style screening of MX clients before the greeting; null: off.</summary>
     public Screening.Screen? Screen { get; init; }
+    /// <summary>Content filters (milters) run during the dialogue and at end of data; null: none.</summary>
+    public Filters.ContentFilters? Filters { get; init; }
     public SmtpdMetrics Metrics { get; init; } = new();
 }

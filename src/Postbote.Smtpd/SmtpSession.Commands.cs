@@ -80,6 +80,7 @@ public sealed partial class SmtpSession
     {
         if (argument.Length == 0 || argument.Contains(' ')) return SmtpReplies.SyntaxEhlo;
         await ResetForNewGreetingAsync(argument, esmtp: true).ConfigureAwait(false);
+        if (await FilterHeloAsync(argument).ConfigureAwait(false) is { } filtered) return filtered;
         var lines = new List<string>(14) { _options.Hostname, "PIPELINING" };
         if (CanStartTls) lines.Add("STARTTLS");
         lines.Add($"SIZE {_limits.MessageSizeBytes}");
@@ -102,6 +103,7 @@ public sealed partial class SmtpSession
     {
         if (argument.Length == 0 || argument.Contains(' ')) return SmtpReplies.SyntaxHelo;
         await ResetForNewGreetingAsync(argument, esmtp: false).ConfigureAwait(false);
+        if (await FilterHeloAsync(argument).ConfigureAwait(false) is { } filtered) return filtered;
         return SmtpReplies.Helo(_options.Hostname);
     }
 
@@ -144,6 +146,11 @@ public sealed partial class SmtpSession
             if (refusal is not null) return refusal;
         }
         _tx = new SmtpTransaction(mail) { Spf = spf };
+        if (await FilterMailAsync(argument).ConfigureAwait(false) is { } filtered)
+        {
+            _tx = null;
+            return filtered;
+        }
         return SmtpReplies.SenderOk;
     }
 
@@ -195,6 +202,7 @@ public sealed partial class SmtpSession
                 NoteForwarded(_tx, resolved.Forwarded);
             }
         }
+        if (await FilterRcptAsync(rcpt, argument).ConfigureAwait(false) is { } filtered) return filtered;
         _tx.Recipients.Add(rcpt);
         _tx.Mailboxes.Add(mailboxes);
         return SmtpReplies.RecipientOk;

@@ -25,6 +25,7 @@ public sealed partial class SmtpSession
         var check = CheckReadyForData();
         if (check is not null) return (check, false);
         if (_tx!.UsedBdat) return (SmtpReplies.BadSequence("DATA not allowed after BDAT"), false);
+        if (await FilterDataAsync().ConfigureAwait(false) is { } filtered) return (filtered, false);
         var failed = await BeginMessageAsync().ConfigureAwait(false);
         if (failed is not null) return (failed, false);
         _decoder = new DataDecoder(_limits.MessageSizeBytes);
@@ -46,7 +47,7 @@ public sealed partial class SmtpSession
     {
         try
         {
-            var id = _services.Spool.NewQueueId();
+            var id = _tx!.QueueId ?? _services.Spool.NewQueueId();
             _incoming = _services.Spool.BeginMessage(id);
             if (SignsOutgoingMail && _services.Dkim?.BeginCapture() is { } capture) _incoming.CaptureForDkim(capture);
             var tls = _tls;
@@ -138,6 +139,14 @@ public sealed partial class SmtpSession
         if (tx.Spf is { } spf) prepend.Add(_services.Spf!.ReceivedSpf(spf, ClientAddress, _helo ?? "", tx.Mail.ReversePathText));
         if (refusal is null && _listener.Role == ListenerRole.Submission && _authUser is not null)
             refusal = await SubmissionChecksAsync(incoming, prepend).ConfigureAwait(false);
+        Filters.FilteredMessage? edits = null;
+        if (refusal is null && _filter is not null)
+        {
+            (refusal, bool discard, edits) = await FilterMessageAsync().ConfigureAwait(false);
+            if (discard) return await DiscardFilteredAsync().ConfigureAwait(false);
+            if (_incoming is null) return refusal!; // the rewrite failed: refused and aborted already
+            incoming = _incoming;
+        }
         if (refusal is not null)
         {
             LogMessageRefused(ClientAddress, incoming.QueueId, refusal.ToString());
@@ -165,6 +174,12 @@ public sealed partial class SmtpSession
             PrependHeaders = prepend,
             Recipients = ExpandRecipients(tx, tx.Forwarded is null ? null : await ForwardSenderAsync(tx, incoming.QueueId).ConfigureAwait(false)),
         };
+        if (edits is not null)
+        {
+            ApplyEnvelopeEdits(envelope, edits);
+            if (envelope.Recipients.Count == 0) return await NoRecipientsLeftAsync(envelope).ConfigureAwait(false);
+            if (envelope.HoldReason is { } reason) LogFilterHold(incoming.QueueId, ClientAddress, envelope.ReversePath, reason);
+        }
         var sent = _authUser is not null && _listener.Role == ListenerRole.Submission ? _services.SentFolder : null;
         Stream? sentCopy = null;
         try
@@ -172,7 +187,7 @@ public sealed partial class SmtpSession
             // The Sent copy is opened once the message is durable but before the queue hears of it: a delivery
             // that finishes at once and removes the spool file cannot take the copy's bytes with it.
             await _services.Spool.CommitAsync(incoming, envelope, CancellationToken.None,
-                sent is null ? null : durable => sentCopy = OpenSentCopy(durable)).ConfigureAwait(false);
+                sent is null ? null : durable => sentCopy = OpenSentCopy(durable), envelope.HoldReason is null ? QueueState.Active : QueueState.Hold).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -277,7 +292,7 @@ public sealed partial class SmtpSession
         if (_bdatError is null && _incoming is null)
         {
             _tx!.UsedBdat = true;
-            _bdatError = await BeginMessageAsync().ConfigureAwait(false);
+            _bdatError = await FilterDataAsync().ConfigureAwait(false) ?? await BeginMessageAsync().ConfigureAwait(false);
             _bdatSize = 0;
             _bdatChunks = 0;
             // The chunks of one message go through one decoder: DATA's checks, without dot-unstuffing.
@@ -350,6 +365,7 @@ public sealed partial class SmtpSession
     private async ValueTask AbortTransactionAsync()
     {
         await AbortMessageAsync().ConfigureAwait(false);
+        await FilterAbortAsync().ConfigureAwait(false);
         _tx = null;
         _decoder = null;
         // RFC 3030 §2: RSET (and a new EHLO) also ends a BDAT sequence, including a refused one.

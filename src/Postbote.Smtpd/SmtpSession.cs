@@ -79,6 +79,7 @@ public sealed partial class SmtpSession
         {
             LogConnect(ClientAddress, _listener.Name);
             if (!await OpenSessionAsync().ConfigureAwait(false)) return; // rate limits, implicit TLS, screening, greeting
+            await FilterConnectAsync().ConfigureAwait(false);
             await ReadLoopAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or ConnectionAbortedException or OperationCanceledException)
@@ -89,6 +90,7 @@ public sealed partial class SmtpSession
         finally
         {
             await AbortTransactionAsync().ConfigureAwait(false);
+            if (_filter is not null) await _filter.DisposeAsync().ConfigureAwait(false);
             _services.Connections.Release(ClientAddress);
             _readTimeout.Dispose();
             _writeTimeout.Dispose();

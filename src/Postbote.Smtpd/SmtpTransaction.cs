@@ -15,6 +15,8 @@ internal sealed class SmtpTransaction
     public HashSet<string>? Forwarded { get; set; }
     /// <summary>BDAT was used: DATA is no longer allowed in this transaction (RFC 3030 §2).</summary>
     public bool UsedBdat { get; set; }
+    /// <summary>The queue id given at MAIL when content filters run (their macro i); null: given at DATA.</summary>
+    public string? QueueId { get; set; }
     /// <summary>The SPF check made at MAIL (Mx listeners, untrusted clients only); null when none was made.</summary>
     public Postbote.MailAuth.Spf.SpfCheck? Spf { get; init; }
 }

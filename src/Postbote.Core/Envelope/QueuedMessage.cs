@@ -33,6 +33,8 @@ public sealed class QueuedMessage
     public DateTimeOffset? LastAttempt { get; set; }
     public int Attempts { get; set; }
     public bool DelayWarningSent { get; set; }
+    /// <summary>Why the message was put on hold when it arrived (a content filter's quarantine); null otherwise.</summary>
+    public string? HoldReason { get; set; }
 
     public bool IsBounce => ReversePath.Length == 0;
     public bool IsComplete => Recipients.TrueForAll(r => r.IsDone);

@@ -96,6 +96,7 @@ public static class ConfigurationLoader
         problems.AddRange(o.Limits.Validate());
         problems.AddRange(o.Dkim.Validate());
         ScreeningConfiguration.Validate(o, problems);
+        FiltersConfiguration.Validate(o, problems);
         if (string.IsNullOrEmpty(o.Tls.CertificateFile) != string.IsNullOrEmpty(o.Tls.KeyFile))
             problems.Add("Tls:CertificateFile and Tls:KeyFile must be given together");
         if (!string.IsNullOrEmpty(o.Tls.CertificateFile) && !File.Exists(o.Tls.CertificateFile)) problems.Add($"Tls:CertificateFile: {o.Tls.CertificateFile} does not exist");

@@ -25,6 +25,8 @@ public sealed class PostboteOptions
     public Postbote.Smtpd.RateLimiting.RateLimitOptions RateLimits { get; set; } = new();
     /// <summary>postscreen-style screening of MX clients (greet delay, pregreet, DNSBL/DNSWL, pass cache); off by default.</summary>
     public Postbote.Smtpd.Screening.ScreeningOptions Screening { get; set; } = new();
+    /// <summary>Content filters speaking the milter protocol, run in order (Postfix smtpd_milters); none by default.</summary>
+    public Postbote.Smtpd.Filters.MilterOptions[]? Milters { get; set; }
     /// <summary>CIDR ranges that may relay without AUTH (Postfix mynetworks). Empty by default.</summary>
     public string[]? TrustedNetworks { get; set; }
     public AuthOptions Auth { get; set; } = new();

@@ -68,6 +68,7 @@ public static class ServerHost
                 ? new Postbote.Smtpd.RateLimiting.ClientRateLimiter(config.Options.RateLimits, config.Server.TrustedNetworks, sp.GetRequiredService<TimeProvider>())
                 : null,
             Screen = ScreeningConfiguration.BuildScreen(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()),
+            Filters = FiltersConfiguration.Build(config.Options, sp.GetRequiredService<ILoggerFactory>()),
             Recipients = new DirectoryRecipientValidator(directory, MaildirMailboxQuota.For(config, directory, sp.GetRequiredService<DeliveryServices>().Maildir, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Recipients")),
             Etrn = new QueueEtrnService(sp.GetRequiredService<QueueManager>()),
             Spf = config.Options.MailAuth.SpfEnabled
