@@ -9,7 +9,7 @@ namespace Postbote.Delivery;
 public sealed class DeliveryMetrics
 {
     private readonly Counter<long> _connections, _tls, _sent;
-    private readonly KeyValuePair<string, object?>[] _ok, _failed, _tlsUp, _tlsNone, _tlsFailed, _tlsFallback;
+    private readonly KeyValuePair<string, object?>[] _ok, _failed, _tlsVerified, _tlsUnverified, _tlsNone, _tlsFailed, _tlsFallback, _tlsNotOffered, _tlsNotVerified;
 
     public DeliveryMetrics(IMeterFactory? meters = null)
     {
@@ -19,24 +19,32 @@ public sealed class DeliveryMetrics
         _sent = meter.CreateCounter<long>("postbote.sent", "By", "Message bytes sent by the outbound SMTP client in transactions that delivered to at least one recipient");
         _ok = new[] { Tag("result", "ok") };
         _failed = new[] { Tag("result", "failed") };
-        _tlsUp = new[] { Tag("outcome", "established") };
+        _tlsVerified = new[] { Tag("outcome", "verified") };
+        _tlsUnverified = new[] { Tag("outcome", "unverified") };
+        _tlsNotOffered = new[] { Tag("outcome", "not_offered") };
+        _tlsNotVerified = new[] { Tag("outcome", "not_verified") };
         _tlsNone = new[] { Tag("outcome", "plaintext") };
         _tlsFailed = new[] { Tag("outcome", "failed") };
         _tlsFallback = new[] { Tag("outcome", "failed_retried_plaintext") };
     }
 
-    /// <summary>A connection reached ready-for-MAIL, with or without TLS.</summary>
-    public void Connected(bool tls)
+    /// <summary>A connection reached ready-for-MAIL: over TLS with a verified or unverified certificate, or in plaintext.</summary>
+    public void Connected(Postbote.Core.Delivery.TransportSecurity security)
     {
         _connections.Add(1, _ok);
-        _tls.Add(1, tls ? _tlsUp : _tlsNone);
+        _tls.Add(1, !security.IsTls ? _tlsNone : security.IsAuthenticated ? _tlsVerified : _tlsUnverified);
     }
 
-    /// <summary>A connection failed before MAIL; status 4.7.5 is a failed TLS handshake.</summary>
-    public void ConnectFailed(string status)
+    /// <summary>A connection failed before MAIL; <paramref name="tlsFailure"/> says how when TLS was the cause (<see cref="Smtp.SmtpSessionException.TlsFailure"/>).</summary>
+    public void ConnectFailed(string? tlsFailure)
     {
         _connections.Add(1, _failed);
-        if (status == "4.7.5") _tls.Add(1, _tlsFailed);
+        switch (tlsFailure)
+        {
+            case "failed": _tls.Add(1, _tlsFailed); break;
+            case "not_offered": _tls.Add(1, _tlsNotOffered); break;
+            case "not_verified": _tls.Add(1, _tlsNotVerified); break;
+        }
     }
 
     /// <summary>The TLS handshake failed under opportunistic TLS; the address is tried again in plaintext (counted again).</summary>

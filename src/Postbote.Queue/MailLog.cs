@@ -17,10 +17,17 @@ internal sealed partial class MailLog
     public MailLog(ILoggerFactory factory) => _logger = factory.CreateLogger(Category);
 
     /// <summary>One delivery attempt of one recipient; status is sent, deferred, bounced or expired.</summary>
-    public void Attempt(string queueId, string recipient, string? relay, TimeSpan delay, string dsn, string status, string diagnostic)
+    /// <remarks>With <paramref name="tls"/> (an SMTP session) the line carries "tls=..." after the relay.</remarks>
+    public void Attempt(string queueId, string recipient, string? relay, TimeSpan delay, string dsn, string status, string diagnostic,
+        Postbote.Core.Delivery.TransportSecurity? tls = null)
     {
         string d = Math.Max(0, delay.TotalSeconds).ToString("0.##", CultureInfo.InvariantCulture);
-        if (status == "deferred") LogDeferred(queueId, recipient, relay ?? "none", d, dsn, status, diagnostic);
+        if (tls is not null)
+        {
+            if (status == "deferred") LogDeferredTls(queueId, recipient, relay ?? "none", tls.LogText, d, dsn, status, diagnostic);
+            else LogAttemptTls(queueId, recipient, relay ?? "none", tls.LogText, d, dsn, status, diagnostic);
+        }
+        else if (status == "deferred") LogDeferred(queueId, recipient, relay ?? "none", d, dsn, status, diagnostic);
         else LogAttempt(queueId, recipient, relay ?? "none", d, dsn, status, diagnostic);
     }
 
@@ -29,6 +36,12 @@ internal sealed partial class MailLog
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{QueueId}: to=<{Recipient}>, relay={Relay}, delay={Delay}, dsn={Dsn}, status={Status} ({Diagnostic})")]
     private partial void LogDeferred(string queueId, string recipient, string relay, string delay, string dsn, string status, string diagnostic);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "{QueueId}: to=<{Recipient}>, relay={Relay}, tls={Tls}, delay={Delay}, dsn={Dsn}, status={Status} ({Diagnostic})")]
+    private partial void LogAttemptTls(string queueId, string recipient, string relay, string tls, string delay, string dsn, string status, string diagnostic);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "{QueueId}: to=<{Recipient}>, relay={Relay}, tls={Tls}, delay={Delay}, dsn={Dsn}, status={Status} ({Diagnostic})")]
+    private partial void LogDeferredTls(string queueId, string recipient, string relay, string tls, string delay, string dsn, string status, string diagnostic);
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "{QueueId}: removed")]
     public partial void Removed(string queueId);

@@ -99,7 +99,7 @@ public sealed partial class QueueManager
             string status = result.IsSuccess ? "sent" : result.IsPermanent ? "bounced" : "deferred";
             string dsn = result.Status;
             if (r.State == RecipientState.Expired) (status, dsn) = ("expired", "4.4.7");
-            _mailLog.Attempt(envelope.QueueId, r.Address, relay, delay, dsn, status, result.Diagnostic);
+            _mailLog.Attempt(envelope.QueueId, r.Address, relay, delay, dsn, status, result.Diagnostic, result.Tls);
             _spool.Metrics.Attempted(status, delay);
         }
         foreach (var r in expired.Where(r => !outcomes.Exists(o => ReferenceEquals(o.Recipient, r))))

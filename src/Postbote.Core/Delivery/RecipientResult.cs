@@ -17,6 +17,9 @@ public sealed record RecipientResult(
     string? RemoteMta,
     FailureScope Scope)
 {
+    /// <summary>How the session that gave this result was secured (outbound SMTP/LMTP), or null (local delivery, no session).</summary>
+    public TransportSecurity? Tls { get; init; }
+
     public bool IsSuccess => Action is DeliveryAction.Delivered or DeliveryAction.Relayed or DeliveryAction.Expanded;
     public bool IsPermanent => Action == DeliveryAction.Failed;
     public bool IsTemporary => Action == DeliveryAction.Delayed;

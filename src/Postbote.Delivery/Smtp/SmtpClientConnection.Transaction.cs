@@ -231,14 +231,14 @@ public sealed partial class SmtpClientConnection
             if (reply.IsPositiveCompletion)
             {
                 var action = _options.Lmtp ? DeliveryAction.Delivered : Capabilities.Dsn ? DeliveryAction.Expanded : DeliveryAction.Relayed;
-                results[i] = RecipientResult.Success(address, action, reply.ToString(), RemoteMta) with { Status = reply.Status() };
+                results[i] = new RecipientResult(address, action, reply.Status(), reply.ToString(), RemoteMta, FailureScope.None) { Tls = Security };
             }
             else if (reply.IsPermanentNegative)
-                results[i] = RecipientResult.Permanent(address, reply.Status(), $"{what}: {reply}", RemoteMta, scope);
+                results[i] = new RecipientResult(address, DeliveryAction.Failed, reply.Status(), $"{what}: {reply}", RemoteMta, scope) { Tls = Security };
             else
                 // A 421 closes the session (RFC 5321 3.8): a session failure, which the agent may retry on a fresh connection.
-                results[i] = RecipientResult.Temporary(address, reply.IsTransientNegative ? reply.Status() : "4.5.0", $"{what}: {reply}", RemoteMta,
-                    reply.Code == 421 ? FailureScope.Session : scope);
+                results[i] = new RecipientResult(address, DeliveryAction.Delayed, reply.IsTransientNegative ? reply.Status() : "4.5.0", $"{what}: {reply}", RemoteMta,
+                    reply.Code == 421 ? FailureScope.Session : scope) { Tls = Security };
         }
     }
 
@@ -247,7 +247,7 @@ public sealed partial class SmtpClientConnection
     {
         // Only recipients still without an outcome: one already refused (or answered, in LMTP) keeps its result.
         for (var i = 0; i < results.Length; i++)
-            results[i] ??= make(recipients[i].Address, status, diagnostic, RemoteMta, scope);
+            results[i] ??= make(recipients[i].Address, status, diagnostic, RemoteMta, scope) with { Tls = Security };
         return results!;
     }
 

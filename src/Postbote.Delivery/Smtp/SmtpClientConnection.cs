@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
+using Postbote.Core.Delivery;
 
 namespace Postbote.Delivery.Smtp;
 
@@ -62,6 +63,9 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
     /// (<see cref="SmtpClientOptions.CertificateMatch"/>), whether or not the policy demanded it.
     /// </summary>
     public bool IsCertificateVerified => IsTls && _certificateProblem is null;
+
+    /// <summary>How this session is secured, for the results' <see cref="RecipientResult.Tls"/>; set once the session is ready for MAIL.</summary>
+    public TransportSecurity Security { get; private set; } = TransportSecurity.Plaintext;
 
     /// <summary>Over TLS: why the certificate does not verify (null when it does).</summary>
     public string? CertificateProblem => IsTls ? _certificateProblem : null;
@@ -149,7 +153,7 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
             if (!Capabilities.StartTls)
             {
                 if (_options.Tls == TlsPolicy.Required)
-                    throw new SmtpSessionException(false, "4.7.5", $"TLS is required{PolicyNote}, but {RemoteMta} does not offer STARTTLS");
+                    throw new SmtpSessionException(false, "4.7.5", $"TLS is required{PolicyNote}, but {RemoteMta} does not offer STARTTLS") { TlsFailure = "not_offered" };
             }
             else
             {
@@ -164,14 +168,24 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
                 }
                 else if (_options.Tls == TlsPolicy.Required)
                 {
-                    throw new SmtpSessionException(false, "4.7.5", $"TLS is required{PolicyNote}, but {RemoteMta} refused STARTTLS: {reply}", reply);
+                    throw new SmtpSessionException(false, "4.7.5", $"TLS is required{PolicyNote}, but {RemoteMta} refused STARTTLS: {reply}", reply) { TlsFailure = "not_offered" };
                 }
             }
         }
 
         if (authenticator is not null)
             await AuthenticateAsync(authenticator, cancellationToken).ConfigureAwait(false);
+        if (_stream is SslStream ssl)
+            Security = new TransportSecurity(IsCertificateVerified ? "verified" : "opportunistic", ProtocolName(ssl.SslProtocol), ssl.NegotiatedCipherSuite.ToString());
     }
+
+    /// <summary>Postfix's spelling of a protocol version in logs: TLSv1.3, TLSv1.2.</summary>
+    private static string ProtocolName(SslProtocols protocol) => protocol switch
+    {
+        SslProtocols.Tls13 => "TLSv1.3",
+        SslProtocols.Tls12 => "TLSv1.2",
+        _ => protocol.ToString(),
+    };
 
     private async Task HelloAsync(CancellationToken cancellationToken)
     {
@@ -220,8 +234,8 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
             // Any handshake failure (bad certificate, no common cipher, garbage or EOF instead of a ServerHello) is a TLS failure.
             await ssl.DisposeAsync().ConfigureAwait(false);
             if (verify && _certificateProblem is { } problem && !ReferenceEquals(problem, NotChecked))
-                throw new SmtpSessionException(false, "4.7.5", $"server certificate of {RemoteMta} not verified{PolicyNote}: {problem}", inner: ex.InnerException);
-            throw new SmtpSessionException(false, "4.7.5", $"TLS handshake with {RemoteMta} failed: {ex.InnerException.Message}", inner: ex.InnerException);
+                throw new SmtpSessionException(false, "4.7.5", $"server certificate of {RemoteMta} not verified{PolicyNote}: {problem}", inner: ex.InnerException) { TlsFailure = "not_verified" };
+            throw new SmtpSessionException(false, "4.7.5", $"TLS handshake with {RemoteMta} failed: {ex.InnerException.Message}", inner: ex.InnerException) { TlsFailure = "failed" };
         }
         _stream = ssl;
         _reader.Stream = ssl;

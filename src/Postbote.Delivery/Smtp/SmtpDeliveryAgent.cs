@@ -173,9 +173,9 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
         {
             connection = await SmtpClientConnection.OpenAsync(endpoint, client, _options.Relayhost is null ? null : _relayAuthenticator,
                 _time, _logger, cancellationToken).ConfigureAwait(false);
-            Metrics.Connected(connection.IsTls);
+            Metrics.Connected(connection.Security);
         }
-        catch (SmtpSessionException ex) when (ex.Status == "4.7.5" && client.Tls == TlsPolicy.Opportunistic && !client.ImplicitTls)
+        catch (SmtpSessionException ex) when (ex.TlsFailure == "failed" && client.Tls == TlsPolicy.Opportunistic && !client.ImplicitTls)
         {
             Metrics.TlsFellBack();
             // Opportunistic TLS must not make mail undeliverable: retry this address once in plaintext (as Postfix does).
@@ -186,7 +186,7 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
         }
         catch (SmtpSessionException ex)
         {
-            Metrics.ConnectFailed(ex.Status);
+            Metrics.ConnectFailed(ex.TlsFailure);
             _logger?.LogInformation("{QueueId}: {Remote}: {Reason}", request.QueueId, endpoint.RemoteMta, ex.Message);
             return request.Recipients.Select(r => ex.IsPermanent
                 ? RecipientResult.Permanent(r.Address, ex.Status, ex.Message, endpoint.RemoteMta, FailureScope.Session)

@@ -29,4 +29,7 @@ public sealed class SmtpSessionException : Exception
 
     /// <summary>The remote reply that caused the failure, if any.</summary>
     public SmtpReply? Reply { get; }
+
+    /// <summary>For a TLS failure, the metrics outcome: "not_offered" (required, no STARTTLS), "not_verified" (certificate), "failed" (handshake); else null.</summary>
+    public string? TlsFailure { get; init; }
 }

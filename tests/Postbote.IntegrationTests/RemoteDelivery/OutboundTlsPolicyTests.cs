@@ -59,7 +59,7 @@ public sealed class OutboundTlsPolicyTests
                 Assert.True(files.Count == 1, $"{d}: nothing arrived\n{Dump(server)}\n{peer.Postfix.ReadMaillog()}");
                 Assert.False(TlsPeer.CameOverTls(files[0]), $"{d}: came over TLS through a stripping proxy?\n{File.ReadAllText(files[0])}");
                 var sent = AttemptLine().Match(Assert.Single(Attempts(server, ids[d])));
-                Assert.Equal(("sent", "2.0.0"), (sent.Groups["status"].Value, sent.Groups["dsn"].Value));
+                Assert.Equal(("sent", "2.0.0", "none", ""), (sent.Groups["status"].Value, sent.Groups["dsn"].Value, sent.Groups["tls"].Value, sent.Groups["protocol"].Value));
             }
             Assert.True(proxy.StrippedCount >= 1, "the proxy stripped nothing: the test proves nothing");
 
@@ -104,6 +104,7 @@ public sealed class OutboundTlsPolicyTests
                 .AddA("mx.peer.test", "127.0.0.1").AddA("other.peer.test", "127.0.0.1").AddA("alias.example", "127.0.0.1");
             await using var server = await StartServerAsync(dns, peer.Port, o =>
             {
+                o.Http = new Postbote.Configuration.HttpOptions { Endpoint = "127.0.0.1:0" };
                 o.Delivery.Tls.Level = "none";
                 o.Delivery.Tls.Policies =
                 [
@@ -116,11 +117,18 @@ public sealed class OutboundTlsPolicyTests
             foreach (var d in domains)
                 ids[d] = await SubmitTrustedAsync(server, "alice@client.test", $"bob@{d}", Message("alice@client.test", $"bob@{d}", "certificate " + d));
 
-            foreach (var d in new[] { "trusted.test", "dotmatch.test", "encrypt.test" })
+            // The mail log says how each delivery was secured: verified (chain and name), or opportunistic under encrypt.
+            foreach (var (d, tls) in new[] { ("trusted.test", "verified"), ("dotmatch.test", "verified"), ("encrypt.test", "opportunistic") })
             {
                 var files = await peer.WaitAsync(d);
                 Assert.True(files.Count == 1, $"{d}: nothing arrived\n{Dump(server)}\n{peer.Postfix.ReadMaillog()}");
                 Assert.True(TlsPeer.CameOverTls(files[0]), $"{d}: not delivered over TLS\n{File.ReadAllText(files[0])}");
+                Assert.True(await PollAsync(() => Attempts(server, ids[d]).Count > 0), $"{d}: no attempt logged\n{Dump(server)}");
+                var m = AttemptLine().Match(Attempts(server, ids[d])[0]);
+                Assert.True(m.Success, Attempts(server, ids[d])[0]);
+                Assert.Equal(("sent", tls), (m.Groups["status"].Value, m.Groups["tls"].Value));
+                Assert.StartsWith("TLSv1.", m.Groups["protocol"].Value);
+                Assert.StartsWith("TLS_", m.Groups["cipher"].Value);
             }
             var expected = new Dictionary<string, string>
             {
@@ -138,6 +146,11 @@ public sealed class OutboundTlsPolicyTests
                 Assert.Contains(reason, m.Groups["reply"].Value);
                 Assert.Empty(peer.Received(d));
             }
+            // Metrics count the TLS outcome of each connection (docs/metrics.md): two verified, one unverified, three refused.
+            var scrape = await Postbote.IntegrationTests.Metrics.MetricsScrape.TakeAsync(server);
+            Assert.True(scrape["postbote_delivery_tls_total{outcome=\"verified\"}"] >= 2, scrape.Text);
+            Assert.True(scrape["postbote_delivery_tls_total{outcome=\"unverified\"}"] >= 1, scrape.Text);
+            Assert.True(scrape["postbote_delivery_tls_total{outcome=\"not_verified\"}"] >= 3, scrape.Text);
         }
         finally
         {

@@ -93,8 +93,9 @@ internal static partial class RemoteDeliveryHarness
     /// <summary>Everything the server logged, for failure messages.</summary>
     public static string Dump(PostboteTestServer server) => string.Join("\n", server.Log.Lines);
 
-    /// <summary>A delivery-attempt line in Postfix's shape: queue id, recipient, relay host[ip]:port, delay, dsn, status, reply.</summary>
-    [GeneratedRegex(@"^(?<id>[0-9A-Z]{12}): to=<(?<to>[^>]+)>, relay=(?<relay>\S+), delay=(?<delay>[0-9.]+), dsn=(?<dsn>[245]\.\d{1,3}\.\d{1,3}), status=(?<status>sent|deferred|bounced|expired) \((?<reply>.*)\)$")]
+    /// <summary>A delivery-attempt line in Postfix's shape: queue id, recipient, relay host[ip]:port, for SMTP sessions the TLS outcome
+    /// (tls=none, or tls=verified|opportunistic with protocol and cipher), delay, dsn, status, reply.</summary>
+    [GeneratedRegex(@"^(?<id>[0-9A-Z]{12}): to=<(?<to>[^>]+)>, relay=(?<relay>\S+), (?:tls=(?<tls>[a-z-]+)(?:, protocol=(?<protocol>TLSv1\.[23]), cipher=(?<cipher>TLS_\w+))?, )?delay=(?<delay>[0-9.]+), dsn=(?<dsn>[245]\.\d{1,3}\.\d{1,3}), status=(?<status>sent|deferred|bounced|expired) \((?<reply>.*)\)$")]
     public static partial Regex AttemptLine();
 
     /// <summary>CRLF to LF: Postfix stores Maildir files with LF line ends.</summary>
