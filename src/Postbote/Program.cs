@@ -1,16 +1,9 @@
 using Postbote.Commands;
+using Postbote.Configuration;
 using Spectre.Console.Cli;
 
-// Configuration overrides "--Section:Key=value" may be given to any command; they are handed to the
-// configuration as the equivalent POSTBOTE_Section__Key environment variables, which it already reads.
-var rest = new List<string>();
-foreach (var arg in args)
-{
-    int eq = arg.IndexOf('=');
-    if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 2 && arg.AsSpan(2, eq - 2).Contains(':'))
-        Environment.SetEnvironmentVariable("POSTBOTE_" + arg[2..eq].Replace(":", "__"), arg[(eq + 1)..]);
-    else rest.Add(arg);
-}
+// Configuration overrides "--Section:Key=value" may be given to any command.
+var rest = CommandLineOverrides.Apply(args);
 
 // sendmail(8) options (-oi, -fADDR, -odi...) are not GNU-style; they get their own parser.
 if (rest.Count > 0 && rest[0] == "sendmail")

@@ -11,27 +11,7 @@ public sealed class AdminClient : IQueueControl, IDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly HttpClient _http;
 
-    private AdminClient(string socketPath)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, ct) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        _http = new HttpClient(handler) { BaseAddress = new Uri("http://postbote/"), Timeout = TimeSpan.FromMinutes(5) };
-    }
+    private AdminClient(string socketPath, Socket connected) => _http = LocalSocketClient.CreateHttpClient(socketPath, connected);
 
     public bool ServerRunning => true;
 
@@ -41,21 +21,13 @@ public sealed class AdminClient : IQueueControl, IDisposable
     /// </summary>
     public static async Task<AdminClient?> TryConnectAsync(string socketPath, CancellationToken ct)
     {
-        if (!File.Exists(socketPath)) return null;
-        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
+        Socket? socket;
+        try { socket = await LocalSocketClient.TryConnectSocketAsync(socketPath, ct).ConfigureAwait(false); }
+        catch (UnauthorizedAccessException e)
         {
-            await probe.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
+            throw new UnauthorizedAccessException(e.Message + ": queue control needs root or the server's user", e);
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable)
-        {
-            return null;
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
-        {
-            throw new UnauthorizedAccessException($"permission denied on {socketPath}: queue control needs root or the server's user", e);
-        }
-        return new AdminClient(socketPath);
+        return socket is null ? null : new AdminClient(socketPath, socket);
     }
 
     public async Task<IReadOnlyList<QueueEntry>> ListAsync(CancellationToken ct) =>
@@ -87,20 +59,6 @@ public sealed class AdminClient : IQueueControl, IDisposable
     public Task<QueueOpOutcome> ReleaseAsync(string queueId, CancellationToken ct) => OpAsync(HttpMethod.Post, queueId, "release", ct);
     public Task<QueueOpOutcome> BounceAsync(string queueId, CancellationToken ct) => OpAsync(HttpMethod.Post, queueId, "bounce", ct);
     public Task<QueueOpOutcome> DeleteAsync(string queueId, CancellationToken ct) => OpAsync(HttpMethod.Delete, queueId, null, ct);
-
-    /// <summary>Local submission through submit.sock; returns the queue id.</summary>
-    /// <exception cref="LocalSubmissionRefusedException">The server refused the message (HTTP 4xx, or 503 when busy).</exception>
-    public async Task<string> SubmitAsync(string sender, IReadOnlyList<string> recipients, byte[] message, CancellationToken ct)
-    {
-        var query = "v1/submit?from=" + Uri.EscapeDataString(sender) + string.Concat(recipients.Select(r => "&to=" + Uri.EscapeDataString(r)));
-        using var response = await RequestAsync(HttpMethod.Post, query, new ByteArrayContent(message), ct).ConfigureAwait(false);
-        int status = (int)response.StatusCode;
-        if (status is >= 400 and < 500 or 503)
-            throw new LocalSubmissionRefusedException(status, await DetailAsync(response, ct).ConfigureAwait(false));
-        await EnsureAsync(response, ct).ConfigureAwait(false);
-        var doc = await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct).ConfigureAwait(false);
-        return doc.GetProperty("queueId").GetString()!;
-    }
 
     private async Task<QueueOpOutcome> OpAsync(HttpMethod method, string queueId, string? op, CancellationToken ct)
     {
@@ -147,14 +105,8 @@ public sealed class AdminClient : IQueueControl, IDisposable
         throw new AdminException($"admin endpoint: {(int)response.StatusCode} {detail}".TrimEnd());
     }
 
-    /// <summary>The "detail" of a problem+json answer, or the body as it is.</summary>
-    private static async Task<string> DetailAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        string detail = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-        try { detail = JsonDocument.Parse(detail).RootElement.GetProperty("detail").GetString() ?? detail; }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { }
-        return detail;
-    }
+    private static async Task<string> DetailAsync(HttpResponseMessage response, CancellationToken ct) =>
+        LocalSocketClient.Detail(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
 
     public void Dispose() => _http.Dispose();
 }

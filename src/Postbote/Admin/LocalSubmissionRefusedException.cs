@@ -11,6 +11,14 @@ public sealed class LocalSubmissionRefusedException(int httpStatus, string messa
 {
     public int HttpStatus { get; } = httpStatus;
 
+    /// <summary>The sendmail exit code: EX_NOUSER (67) for an unknown local user, EX_TEMPFAIL (75) for a busy or failing server, else EX_DATAERR (65).</summary>
+    public int ExitCode => HttpStatus switch
+    {
+        404 => Commands.ExitCodes.NoUser,
+        >= 500 => Commands.ExitCodes.TempFail,
+        _ => Commands.ExitCodes.DataError,
+    };
+
     /// <summary>The refusal of an SMTP reply: 404 for an unknown user (5.1.1), 413 for size (5.3.4), 403 for sender binding (5.7.1), else 400.</summary>
     public static LocalSubmissionRefusedException Of(SmtpReply reply, string? detail = null)
     {

@@ -10,6 +10,8 @@ public static class ExitCodes
     public const int DataError = 65;
     /// <summary>EX_NOINPUT: an input (queue id, file) does not exist.</summary>
     public const int NoInput = 66;
+    /// <summary>EX_NOUSER: addressee unknown.</summary>
+    public const int NoUser = 67;
     /// <summary>EX_UNAVAILABLE: a service is unavailable.</summary>
     public const int Unavailable = 69;
     /// <summary>EX_SOFTWARE: internal error.</summary>

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Postbote.Admin;
 using Postbote.Configuration;
-using Postbote.Core.Addressing;
 using Postbote.Queue;
 
 namespace Postbote.Commands;
@@ -29,48 +28,19 @@ public static class SendmailCommand
             Console.WriteLine(SendmailOptions.Usage);
             return ExitCodes.Ok;
         }
+        if (o.ListQueue)
+        {
+            await Console.Error.WriteLineAsync("postbote sendmail: -bp: use mailq (postbote-sendmail) or `postbote queue list`");
+            return ExitCodes.Usage;
+        }
         if (ConfigSettings.LoadOrReport(o.ConfigFile, "postbote sendmail") is not { } config) return ExitCodes.Config;
         if (o.SmtpOnStdio) return await SendmailSmtpSession.RunAsync(config, o, stdin, stdout, ct);
 
         string user = PeerCredentials.LookupUserName(PeerCredentials.EffectiveUid);
-        string sender = o.Sender ?? $"{user}@{config.Server.Hostname}";
-        if (sender is "<>" or "") sender = "";
-        sender = sender.Trim('<', '>');
-        if (sender.Length > 0 && !MailboxParser.TryParseMailbox(sender, allowUtf8: true, out _))
-        {
-            await Console.Error.WriteLineAsync($"postbote sendmail: bad sender address '{sender}'");
-            return ExitCodes.DataError;
-        }
-
-        using var buffer = new MemoryStream();
-        await stdin.CopyToAsync(buffer, ct);
-        SendmailMessage message;
-        try { message = SendmailMessage.Parse(buffer.ToArray(), o.IgnoreDots, o.ExtractRecipients); }
-        catch (FormatException e)
-        {
-            await Console.Error.WriteLineAsync("postbote sendmail: " + e.Message);
-            return ExitCodes.DataError;
-        }
-        var recipients = o.Recipients.Concat(message.HeaderRecipients).Select(r => r.Trim().Trim('<', '>'))
-            .Where(r => r.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        if (recipients.Count == 0)
-        {
-            await Console.Error.WriteLineAsync("postbote sendmail: no recipients (give them as arguments, or use -t with To/Cc/Bcc headers)");
-            return ExitCodes.Usage;
-        }
-        foreach (var r in recipients)
-        {
-            if (MailboxParser.TryParseMailbox(r, allowUtf8: true, out _)) continue;
-            await Console.Error.WriteLineAsync($"postbote sendmail: bad recipient address '{r}'");
-            return ExitCodes.DataError;
-        }
-        var bytes = message.ToBytes(sender.Length > 0 ? sender : $"{user}@{config.Server.Hostname}", o.FullName, config.Server.Hostname, DateTimeOffset.Now);
-        if (bytes.LongLength > config.Server.Limits.MessageSizeBytes)
-        {
-            await Console.Error.WriteLineAsync($"postbote sendmail: message too big ({bytes.Length} bytes; Limits:MessageSizeBytes is {config.Server.Limits.MessageSizeBytes})");
-            return ExitCodes.DataError;
-        }
-        return await QueueAsync(config, sender, recipients, bytes, o.Verbose, ct);
+        var (submission, exit) = await SendmailSubmission.ReadAsync(o, config.Server.Hostname, user, config.Server.Limits.MessageSizeBytes,
+            stdin, "postbote sendmail", ct);
+        if (submission is null) return exit;
+        return await QueueAsync(config, submission.Sender, submission.Recipients, submission.Bytes, o.Verbose, ct);
     }
 
     /// <summary>Queues a prepared message through the server, or into the spool when it is stopped; says what happened on stderr.</summary>
@@ -90,15 +60,15 @@ public static class SendmailCommand
     public static async Task<(int Exit, string? QueueId, string Text)> HandOverAsync(ResolvedConfiguration config, string sender,
         IReadOnlyList<string> recipients, byte[] bytes, CancellationToken ct)
     {
-        AdminClient? client;
-        try { client = await AdminClient.TryConnectAsync(AdminSockets.SubmitPath(config), ct); }
+        LocalSocketClient? client;
+        try { client = await LocalSocketClient.TryConnectAsync(AdminSockets.SubmitPath(config), ct); }
         catch (UnauthorizedAccessException e) { return (ExitCodes.TempFail, null, e.Message); }
         if (client is not null)
         {
             using (client)
             {
                 try { return (ExitCodes.Ok, await client.SubmitAsync(sender, recipients, bytes, ct), "by the running server"); }
-                catch (LocalSubmissionRefusedException e) { return (ExitCodeOf(e), null, e.Message); }
+                catch (LocalSubmissionRefusedException e) { return (e.ExitCode, null, e.Message); }
                 catch (AdminException e) { return (ExitCodes.TempFail, null, "the server failed the message: " + e.Message); }
             }
         }
@@ -110,21 +80,10 @@ public static class SendmailCommand
             var id = await LocalSubmission.SubmitAsync(spool, config, directory, sender, recipients, message, PeerCredentials.EffectiveUid, DateTimeOffset.Now, ct);
             return (ExitCodes.Ok, id, $"in {config.QueueDirectory} for the next start (the server is not running)");
         }
-        catch (LocalSubmissionRefusedException e) { return (ExitCodeOf(e), null, e.Message); }
+        catch (LocalSubmissionRefusedException e) { return (e.ExitCode, null, e.Message); }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             return (ExitCodes.TempFail, null, $"the server is not running and the spool {config.QueueDirectory} is not writable by this user ({e.Message}); try again later");
         }
     }
-
-    /// <summary>EX_NOUSER (67) for an unknown local user, EX_TEMPFAIL (75) for a busy or failing server, else EX_DATAERR (65).</summary>
-    private static int ExitCodeOf(LocalSubmissionRefusedException e) => e.HttpStatus switch
-    {
-        404 => NoUser,
-        >= 500 => ExitCodes.TempFail,
-        _ => ExitCodes.DataError,
-    };
-
-    /// <summary>EX_NOUSER of sysexits.h: addressee unknown.</summary>
-    private const int NoUser = 67;
 }

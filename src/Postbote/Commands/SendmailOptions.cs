@@ -10,6 +10,8 @@ public sealed class SendmailOptions
     public bool ExtractRecipients { get; private set; }
     public bool IgnoreDots { get; private set; }
     public bool SmtpOnStdio { get; private set; }
+    /// <summary>-bp: list the queue (what mailq does).</summary>
+    public bool ListQueue { get; private set; }
     public bool Verbose { get; private set; }
     public bool Help { get; private set; }
     public string? Sender { get; private set; }
@@ -50,7 +52,8 @@ public sealed class SendmailOptions
                 case 'b':
                     string mode = a.Length > 2 ? a[2..] : "";
                     if (mode == "s") o.SmtpOnStdio = true;
-                    else if (mode != "m") throw new FormatException($"-b{mode}: only -bm (deliver mail) and -bs (SMTP on stdin/stdout) are supported; use `postbote queue list` for -bp");
+                    else if (mode == "p") o.ListQueue = true;
+                    else if (mode != "m") throw new FormatException($"-b{mode}: only -bm (deliver mail), -bs (SMTP on stdin/stdout) and -bp (list the queue) are supported");
                     break;
                 case 'o':
                     if (a == "-oi") o.IgnoreDots = true;
@@ -78,6 +81,7 @@ public sealed class SendmailOptions
           -F NAME       full name for the From header when the message has none
           -bm           read a message and queue it (the default)
           -bs           speak SMTP on stdin/stdout (a trusted local submission)
+          -bp           list the queue, as mailq does
           -v            say where the message went
           -C, --config FILE   Postbote's configuration file
           ignored: -odi -odb -oem -oee -o* -B* -N* -R* -V* -X* -U -n -m

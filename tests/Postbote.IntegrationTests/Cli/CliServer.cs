@@ -16,7 +16,7 @@ public sealed partial class CliServer : IAsyncDisposable
 
     private Process? _server;
 
-    private CliServer(string directory)
+    private CliServer(string directory, bool deliver)
     {
         Directory = directory;
         ConfigFile = Path.Combine(directory, "postbote.json");
@@ -32,7 +32,7 @@ public sealed partial class CliServer : IAsyncDisposable
                 new { Name = "submission", Endpoint = "127.0.0.1:0", Role = "Submission" },
             },
             Dns = new { Servers = new[] { "127.0.0.1:1" }, Timeout = "00:00:01" },
-            Queue = new { DeferDelivery = true },
+            Queue = new { DeferDelivery = !deliver },
             Http = new { Endpoint = "" },
         }));
     }
@@ -44,12 +44,12 @@ public sealed partial class CliServer : IAsyncDisposable
     public int SubmissionPort { get; private set; }
     public string AdminSocket => Path.Combine(DataDirectory, "admin.sock");
 
-    /// <summary>A configuration and data directory, with no server running.</summary>
-    public static CliServer Create()
+    /// <summary>A configuration and data directory, with no server running; <paramref name="deliver"/>: delivery runs (else it is deferred).</summary>
+    public static CliServer Create(bool deliver = false)
     {
         var dir = Path.Combine(Path.GetTempPath(), "postbote-cli-" + Guid.NewGuid().ToString("N")[..10]);
         System.IO.Directory.CreateDirectory(dir);
-        return new CliServer(dir);
+        return new CliServer(dir, deliver);
     }
 
     /// <summary>Starts `postbote serve` and waits (bounded) until its listeners and admin socket are up.</summary>

@@ -1,0 +1,3 @@
+using Postbote.Sendmail;
+
+return await SendmailProgram.RunAsync(args, CancellationToken.None);
