@@ -58,6 +58,8 @@ public sealed class OutboundTlsPolicyTests
                 var files = await peer.WaitAsync(d);
                 Assert.True(files.Count == 1, $"{d}: nothing arrived\n{Dump(server)}\n{peer.Postfix.ReadMaillog()}");
                 Assert.False(TlsPeer.CameOverTls(files[0]), $"{d}: came over TLS through a stripping proxy?\n{File.ReadAllText(files[0])}");
+                // The peer can hold the message before the server's batched log line is written: wait for the line.
+                Assert.True(await PollAsync(() => Attempts(server, ids[d]).Count > 0), $"{d}: no attempt logged\n{Dump(server)}");
                 var sent = AttemptLine().Match(Assert.Single(Attempts(server, ids[d])));
                 Assert.Equal(("sent", "2.0.0", "none", ""), (sent.Groups["status"].Value, sent.Groups["dsn"].Value, sent.Groups["tls"].Value, sent.Groups["protocol"].Value));
             }
