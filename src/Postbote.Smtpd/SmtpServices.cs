@@ -33,5 +33,7 @@ public sealed class SmtpServices
     public Screening.Screen? Screen { get; init; }
     /// <summary>Content filters (milters) run during the dialogue and at end of data; null: none.</summary>
     public Filters.ContentFilters? Filters { get; init; }
+    /// <summary>Greylisting at RCPT on MX listeners (postgrey); null: off.</summary>
+    public Greylisting.Greylist? Greylist { get; init; }
     public SmtpdMetrics Metrics { get; init; } = new();
 }

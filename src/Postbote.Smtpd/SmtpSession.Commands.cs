@@ -202,6 +202,7 @@ public sealed partial class SmtpSession
                 NoteForwarded(_tx, resolved.Forwarded);
             }
         }
+        if (_services.Greylist is { } greylist && await GreylistAsync(greylist, mailbox).ConfigureAwait(false) is { } greylisted) return greylisted;
         if (await FilterRcptAsync(rcpt, argument).ConfigureAwait(false) is { } filtered) return filtered;
         _tx.Recipients.Add(rcpt);
         _tx.Mailboxes.Add(mailboxes);

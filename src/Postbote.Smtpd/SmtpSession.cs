@@ -278,7 +278,7 @@ public sealed partial class SmtpSession
         if (_log.IsEnabled(LogLevel.Debug)) LogTranscriptServer(ClientAddress, reply.ToString());
         _writer.Write(reply.ToBytes());
         _services.Metrics.Replied(_verb, reply);
-        if (reply.Code >= 400)
+        if (reply.Code >= 400 && !ReferenceEquals(reply, _notAnError))
         {
             _errors++;
             if (_errors >= _limits.ErrorsPerSession)

@@ -76,6 +76,7 @@ public sealed partial class Screen
         for (int i = 0; i < _sites.Count; i++) lookups[i] = IsListedAsync(_sites[i], client, timeout.Token);
         await Task.WhenAll(lookups).ConfigureAwait(false);
         int score = 0, answered = 0, unanswered = 0;
+        bool allowlisted = false;
         DnsblSite? top = null;
         for (int i = 0; i < _sites.Count; i++)
         {
@@ -84,10 +85,22 @@ public sealed partial class Screen
             answered++;
             if (listed != true) continue;
             score += _sites[i].Weight;
+            allowlisted |= _sites[i].Weight < 0;
             if (_sites[i].Weight > 0 && (top is null || _sites[i].Weight > top.Weight)) top = _sites[i];
         }
         if (unanswered > 0) LogDnsblUnanswered(client, unanswered);
-        return new DnsblResult(score, top?.Domain, answered, unanswered);
+        return new DnsblResult(score, top?.Domain, answered, unanswered, allowlisted);
+    }
+
+    /// <summary>True when an allow list (a site of negative weight) lists the client; for sessions that skipped the lookups (known good).</summary>
+    public async Task<bool> IsAllowlistedAsync(IPAddress client, CancellationToken cancellationToken)
+    {
+        if (_dns is null || !_sites.Any(s => s.Weight < 0)) return false;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timer = _time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), timeout, Options.DnsblTimeout, Timeout.InfiniteTimeSpan);
+        foreach (var site in _sites)
+            if (site.Weight < 0 && await IsListedAsync(site, client, timeout.Token).ConfigureAwait(false) == true) return true;
+        return false;
     }
 
     /// <summary>True listed, false not listed, null no answer (timeout, SERVFAIL).</summary>

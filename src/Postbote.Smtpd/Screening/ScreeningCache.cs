@@ -10,14 +10,14 @@ namespace Postbote.Smtpd.Screening;
 /// </summary>
 public sealed class ScreeningCache
 {
-    private readonly string _connectionString;
+    private readonly SqliteStateFile _file;
     private readonly int _maxEntries;
     private readonly TimeProvider _time;
     private int _insertsSincePrune;
 
-    private ScreeningCache(string connectionString, int maxEntries, TimeProvider time)
+    private ScreeningCache(SqliteStateFile file, int maxEntries, TimeProvider time)
     {
-        _connectionString = connectionString;
+        _file = file;
         _maxEntries = maxEntries;
         _time = time;
     }
@@ -25,29 +25,16 @@ public sealed class ScreeningCache
     /// <summary>Opens (creating if needed) the cache file and drops what has expired.</summary>
     public static ScreeningCache Open(string path, int maxEntries, TimeProvider time)
     {
-        var cs = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();
-        var cache = new ScreeningCache(cs, maxEntries, time);
+        var file = new SqliteStateFile(path,
+            "CREATE TABLE IF NOT EXISTS passes (client TEXT PRIMARY KEY, expires INTEGER NOT NULL); " +
+            "CREATE INDEX IF NOT EXISTS passes_expires ON passes(expires);");
+        var cache = new ScreeningCache(file, maxEntries, time);
         using var c = cache.Connect();
-        using (var cmd = c.CreateCommand())
-        {
-            cmd.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; " +
-                "CREATE TABLE IF NOT EXISTS passes (client TEXT PRIMARY KEY, expires INTEGER NOT NULL); " +
-                "CREATE INDEX IF NOT EXISTS passes_expires ON passes(expires);";
-            cmd.ExecuteNonQuery();
-        }
         cache.Prune(c);
         return cache;
     }
 
-    private SqliteConnection Connect()
-    {
-        var c = new SqliteConnection(_connectionString);
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "PRAGMA busy_timeout=2000;";
-        cmd.ExecuteNonQuery();
-        return c;
-    }
+    private SqliteConnection Connect() => _file.Connect();
 
     private long Now => _time.GetUtcNow().ToUnixTimeSeconds();
 

@@ -78,6 +78,7 @@ public sealed partial class SmtpSession
         }
 
         var dnsbl = await lookups.ConfigureAwait(false);
+        _dnsbl = dnsbl;
         if (dnsbl.Score >= screen.Options.DnsblThreshold)
         {
             LogDnsblBlocked(ClientAddress, dnsbl.Score, dnsbl.ListedBy ?? "");

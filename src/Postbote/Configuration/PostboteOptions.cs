@@ -27,6 +27,8 @@ public sealed class PostboteOptions
     public Postbote.Smtpd.Screening.ScreeningOptions Screening { get; set; } = new();
     /// <summary>Content filters speaking the milter protocol, run in order (Postfix smtpd_milters); none by default.</summary>
     public Postbote.Smtpd.Filters.MilterOptions[]? Milters { get; set; }
+    /// <summary>Greylisting at RCPT on MX listeners (postgrey's triplets, delay, auto-whitelist); off by default.</summary>
+    public Postbote.Smtpd.Greylisting.GreylistOptions Greylisting { get; set; } = new();
     /// <summary>CIDR ranges that may relay without AUTH (Postfix mynetworks). Empty by default.</summary>
     public string[]? TrustedNetworks { get; set; }
     public AuthOptions Auth { get; set; } = new();

@@ -53,9 +53,19 @@ public static class ScreeningConfiguration
         return new Screen(o.Screening, sites, dns, cache, config.Server.TrustedNetworks, time, loggers.CreateLogger("Postbote.Screen"));
     }
 
+    /// <summary>Greylisting when Greylisting:Enabled, its state opened in the data directory (a file that cannot open stops the start).</summary>
+    public static Postbote.Smtpd.Greylisting.Greylist? BuildGreylist(ResolvedConfiguration config, TimeProvider time, ILoggerFactory loggers)
+    {
+        var o = config.Options.Greylisting;
+        if (!o.Enabled) return null;
+        var store = Postbote.Smtpd.Greylisting.GreylistStore.Open(Path.Combine(config.DataDirectory, o.DatabaseFile), o, time);
+        return new Postbote.Smtpd.Greylisting.Greylist(o, store, time, loggers.CreateLogger("Postbote.Greylist"));
+    }
+
     public static void Validate(PostboteOptions o, List<string> problems)
     {
         problems.AddRange(o.RateLimits.Validate());
         problems.AddRange(o.Screening.Validate());
+        problems.AddRange(o.Greylisting.Validate());
     }
 }

@@ -18,7 +18,8 @@ namespace Postbote.Hosting;
 /// <summary>The composition root of `postbote serve`: Kestrel listeners, the spool, the sessions' shared services.</summary>
 public static class ServerHost
 {
-    public static async Task<WebApplication> BuildAsync(ResolvedConfiguration config, Action<ILoggingBuilder>? logging = null)
+    /// <param name="time">The clock of every part (tests pass a FakeTimeProvider); the system clock by default.</param>
+    public static async Task<WebApplication> BuildAsync(ResolvedConfiguration config, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -35,7 +36,7 @@ public static class ServerHost
         builder.Services.AddSingleton(config);
         var directory = await OpenDirectoryAsync(config).ConfigureAwait(false);
         builder.Services.AddSingleton<IMailDirectory>(directory);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(time ?? TimeProvider.System);
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(sp => new Spool(config.QueueDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Spool>>(), config.Options.Queue.SyncMode)
         {
@@ -69,6 +70,7 @@ public static class ServerHost
                 : null,
             Screen = ScreeningConfiguration.BuildScreen(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()),
             Filters = FiltersConfiguration.Build(config.Options, sp.GetRequiredService<ILoggerFactory>()),
+            Greylist = ScreeningConfiguration.BuildGreylist(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()),
             Recipients = new DirectoryRecipientValidator(directory, MaildirMailboxQuota.For(config, directory, sp.GetRequiredService<DeliveryServices>().Maildir, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Recipients")),
             Etrn = new QueueEtrnService(sp.GetRequiredService<QueueManager>()),
             Spf = config.Options.MailAuth.SpfEnabled

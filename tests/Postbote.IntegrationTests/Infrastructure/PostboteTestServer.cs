@@ -67,7 +67,8 @@ public sealed class PostboteTestServer : IAsyncDisposable
         },
     };
 
-    public static async Task<PostboteTestServer> StartAsync(Action<PostboteOptions>? configure = null)
+    /// <param name="time">A clock for the whole server (a FakeTimeProvider for tests of schedules); the system clock by default.</param>
+    public static async Task<PostboteTestServer> StartAsync(Action<PostboteOptions>? configure = null, TimeProvider? time = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "postbote-it-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(dir);
@@ -75,7 +76,7 @@ public sealed class PostboteTestServer : IAsyncDisposable
         configure?.Invoke(options);
         var config = ConfigurationLoader.Resolve(options);
         var log = new CapturingLoggerProvider();
-        var app = await ServerHost.BuildAsync(config, l => l.AddProvider(log));
+        var app = await ServerHost.BuildAsync(config, l => l.AddProvider(log), time);
         await app.StartAsync();
         return new PostboteTestServer(app, dir, log);
     }
