@@ -5,7 +5,7 @@ namespace Postbote.Directory;
 /// so that a mail user's credentials never open the dashboard and an admin name is never a mailbox. Passwords are
 /// kept as SCRAM-SHA-256 keys (PBKDF2), like the mail users'. Names are 1 to 64 characters of a-z, 0-9, '.', '_',
 /// '-' (compared lower-case). Administrative methods throw <see cref="DirectoryException"/> for refused changes.
-/// Implemented by the directory store (SQLite today; a shared store implements it beside <see cref="IMailDirectory"/>).
+/// Implemented by both directory stores (<see cref="SqlMailDirectory"/>: SQLite and PostgreSQL) beside <see cref="IMailDirectory"/>.
 /// </summary>
 public interface IAdminAccounts
 {

@@ -84,6 +84,12 @@ app.Configure(c =>
         d.AddCommand<DomainRemoveCommand>("remove").WithExample("domain", "remove", "example.org", "--force");
         d.AddCommand<DomainListCommand>("list");
     });
+    c.AddBranch("directory", d =>
+    {
+        d.SetDescription("The directory store itself (SQLite or a shared PostgreSQL).");
+        d.AddCommand<DirectoryMigrateCommand>("migrate").WithDescription("Create or upgrade the directory's schema (idempotent).")
+            .WithExample("directory", "migrate", "-c", "/etc/postbote/postbote.json");
+    });
     c.AddBranch("alias", a =>
     {
         a.SetDescription("Manage aliases (forwardings, lists, catch-alls).");

@@ -5,7 +5,7 @@ namespace Postbote.Directory.Tests;
 /// or costs more lookups, than the limits is refused as <see cref="ResolutionKind.ExpansionLimit"/>, never expanded
 /// without bound at RCPT time.
 /// </summary>
-public sealed class AliasExpansionLimitTests : DirectoryTestBase
+public abstract class AliasExpansionLimitTests(DirectoryProvider provider) : DirectoryTestBase(provider)
 {
     protected override MailDirectoryOptions Options => new() { MaxAliasExpansion = 5, MaxAliasLookups = 12 };
 

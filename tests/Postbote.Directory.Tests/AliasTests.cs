@@ -1,6 +1,6 @@
 namespace Postbote.Directory.Tests;
 
-public class AliasTests : DirectoryTestBase
+public abstract class AliasTests(DirectoryProvider provider) : DirectoryTestBase(provider)
 {
     [Fact]
     public async Task Add_list_remove()

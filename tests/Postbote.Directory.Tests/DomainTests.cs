@@ -1,20 +1,22 @@
 namespace Postbote.Directory.Tests;
 
-public class DomainTests : DirectoryTestBase
+public abstract class DomainTests(DirectoryProvider provider) : DirectoryTestBase(provider)
 {
     [Fact]
-    public async Task Schema_is_created_in_WAL_mode_and_reopens()
+    public async Task Schema_is_current_and_a_second_instance_sees_the_same_data()
     {
-        Assert.True(File.Exists(DatabasePath));
-        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}"))
-        {
-            await conn.OpenAsync();
-            var cmd = conn.CreateCommand();
-            cmd.CommandText = "PRAGMA journal_mode";
-            Assert.Equal("wal", (string?)await cmd.ExecuteScalarAsync());
-        }
-        using var again = await SqliteMailDirectory.OpenAsync(DatabasePath);
+        Assert.Equal(Dir.LatestSchemaVersion, await Dir.SchemaVersionAsync());
+        var again = await Store.OpenAsync();
         Assert.Equal(["example.net", "example.org"], await again.ListDomainsAsync());
+    }
+
+    [Fact]
+    public async Task Migrating_again_changes_nothing()
+    {
+        Assert.Empty(await Dir.MigrateAsync());
+        Assert.Empty(await (await Store.OpenAsync()).MigrateAsync());
+        Assert.Equal(Dir.LatestSchemaVersion, await Dir.SchemaVersionAsync());
+        Assert.Equal(["example.net", "example.org"], await Dir.ListDomainsAsync());
     }
 
     [Theory]
@@ -39,8 +41,8 @@ public class DomainTests : DirectoryTestBase
     [Fact]
     public async Task A_domain_added_by_another_process_is_seen_once_the_cached_answer_expires()
     {
-        using var server = await SqliteMailDirectory.OpenAsync(DatabasePath, new MailDirectoryOptions { DomainLookupCacheLifetime = TimeSpan.FromMilliseconds(200) });
-        using var cli = await SqliteMailDirectory.OpenAsync(DatabasePath);
+        var server = await Store.OpenAsync(new MailDirectoryOptions { DomainLookupCacheLifetime = TimeSpan.FromMilliseconds(200) });
+        var cli = await Store.OpenAsync();
         Assert.False(await server.IsLocalDomainAsync("new.example"));
         Assert.True(await cli.AddDomainAsync("new.example"));
         var deadline = DateTime.UtcNow.AddSeconds(10);

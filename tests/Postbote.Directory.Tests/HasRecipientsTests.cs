@@ -1,7 +1,7 @@
 namespace Postbote.Directory.Tests;
 
 /// <summary>Whether the directory defines recipients at all: the indexed query behind every refused RCPT.</summary>
-public sealed class HasRecipientsTests : DirectoryTestBase
+public abstract class HasRecipientsTests(DirectoryProvider provider) : DirectoryTestBase(provider)
 {
     [Fact]
     public async Task Domains_with_only_their_automatic_abuse_alias_define_no_recipients() =>

@@ -1,6 +1,6 @@
 namespace Postbote.Directory.Tests;
 
-public class ResolutionTests : DirectoryTestBase
+public abstract class ResolutionTests(DirectoryProvider provider) : DirectoryTestBase(provider)
 {
     public override async Task InitializeAsync()
     {
@@ -36,7 +36,7 @@ public class ResolutionTests : DirectoryTestBase
     [Fact]
     public async Task Plus_separator_is_configurable()
     {
-        using var dir = await SqliteMailDirectory.OpenAsync(Path.Combine(Folder, "dash.db"), new MailDirectoryOptions { RecipientDelimiters = "-" });
+        var dir = await OpenFreshAsync(new MailDirectoryOptions { RecipientDelimiters = "-" });
         await dir.AddDomainAsync("example.org");
         await dir.AddUserAsync("alice@example.org", "pw");
         Assert.True((await dir.ResolveRecipientAsync("alice-list@example.org")).IsResolved);
@@ -169,8 +169,7 @@ public class ResolutionTests : DirectoryTestBase
     [Fact]
     public async Task Configured_postmaster_address_is_used()
     {
-        using var dir = await SqliteMailDirectory.OpenAsync(Path.Combine(Folder, "pm.db"),
-            new MailDirectoryOptions { PostmasterAddress = "admin@example.org" });
+        var dir = await OpenFreshAsync(new MailDirectoryOptions { PostmasterAddress = "admin@example.org" });
         await dir.AddDomainAsync("example.org");
         await dir.AddDomainAsync("example.net");
         await dir.AddUserAsync("admin@example.org", "pw");

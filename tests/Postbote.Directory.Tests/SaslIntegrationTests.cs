@@ -4,7 +4,7 @@ using Postbote.Core.Sasl;
 namespace Postbote.Directory.Tests;
 
 /// <summary>Password verification through the SASL server mechanisms, against the real SQLite store.</summary>
-public class SaslIntegrationTests : DirectoryTestBase
+public abstract class SaslIntegrationTests(DirectoryProvider provider) : DirectoryTestBase(provider)
 {
     public override async Task InitializeAsync()
     {

@@ -1,9 +1,8 @@
-using Microsoft.Data.Sqlite;
 using Postbote.Core.Sasl;
 
 namespace Postbote.Directory.Tests;
 
-public class UserTests : DirectoryTestBase
+public abstract class UserTests(DirectoryProvider provider) : DirectoryTestBase(provider)
 {
     [Fact]
     public async Task Add_list_find_remove()
@@ -41,10 +40,8 @@ public class UserTests : DirectoryTestBase
     {
         await Dir.AddUserAsync("alice@example.org", "Very-Secret-1");
         await Dir.AddUserAsync("tim@example.org", "Very-Secret-2", new UserSettings(AllowCramMd5: true));
-        Dir.Dispose();
-        var bytes = await File.ReadAllBytesAsync(DatabasePath);
-        var wal = File.Exists(DatabasePath + "-wal") ? await File.ReadAllBytesAsync(DatabasePath + "-wal") : [];
-        string all = System.Text.Encoding.Latin1.GetString(bytes) + System.Text.Encoding.Latin1.GetString(wal);
+        string all = await Store.RawContentsAsync();
+        Assert.Contains("tim@example.org", all); // the dump reads the rows
         Assert.DoesNotContain("Very-Secret-1", all);
 
         var creds = await Dir.FindAsync("alice@example.org", default);
@@ -101,11 +98,10 @@ public class UserTests : DirectoryTestBase
     [Fact]
     public async Task Iterations_follow_the_options()
     {
-        using var dir = await SqliteMailDirectory.OpenAsync(Path.Combine(Folder, "other.db"), new MailDirectoryOptions { PasswordIterations = 5000 });
+        var dir = await OpenFreshAsync(new MailDirectoryOptions { PasswordIterations = 5000 });
         await dir.AddDomainAsync("example.org");
         await dir.AddUserAsync("alice@example.org", "pw");
         Assert.Equal(5000, (await dir.FindAsync("alice@example.org", default))!.ScramSha256!.Iterations);
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
-            SqliteMailDirectory.OpenAsync(Path.Combine(Folder, "weak.db"), new MailDirectoryOptions { PasswordIterations = 1000 }));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => OpenFreshAsync(new MailDirectoryOptions { PasswordIterations = 1000 }));
     }
 }

@@ -20,8 +20,8 @@ public sealed class AdminSettingsArgs : ConfigSettings
 /// <summary>Base of `postbote admin ...`: the directory's dashboard accounts.</summary>
 public abstract class AdminCommandBase<TSettings> : DirectoryCommandBase<TSettings> where TSettings : ConfigSettings
 {
-    protected sealed override Task<int> RunAsync(IMailDirectory directory, TSettings settings, CancellationToken ct) =>
-        RunAsync(directory as IAdminAccounts ?? throw new DirectoryException("this directory does not store dashboard admins"), settings, ct);
+    protected sealed override Task<int> RunAsync(SqlMailDirectory directory, TSettings settings, CancellationToken ct) =>
+        RunAsync((IAdminAccounts)directory, settings, ct);
 
     protected abstract Task<int> RunAsync(IAdminAccounts admins, TSettings settings, CancellationToken ct);
 }

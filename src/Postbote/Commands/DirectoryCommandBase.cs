@@ -11,9 +11,9 @@ public abstract class DirectoryCommandBase<TSettings> : AsyncCommand<TSettings> 
     public override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
     {
         if (ConfigSettings.LoadOrReport(settings.ConfigFile) is not { } config) return ExitCodes.Config;
-        using var directory = await ServerHost.OpenDirectoryAsync(config);
         try
         {
+            using var directory = await ServerHost.OpenDirectoryAsync(config, Migrate);
             return await RunAsync(directory, settings, cancellationToken);
         }
         catch (DirectoryException e)
@@ -23,7 +23,10 @@ public abstract class DirectoryCommandBase<TSettings> : AsyncCommand<TSettings> 
         }
     }
 
-    protected abstract Task<int> RunAsync(IMailDirectory directory, TSettings settings, CancellationToken ct);
+    /// <summary>Whether to migrate the schema on open even without Directory:MigrateOnStart (`directory migrate`).</summary>
+    protected virtual bool Migrate => false;
+
+    protected abstract Task<int> RunAsync(SqlMailDirectory directory, TSettings settings, CancellationToken ct);
 
     /// <summary>The exit of a change to one named entry: <paramref name="done"/> on stdout, or "no such ..." and exit 66.</summary>
     protected static async Task<int> ReportAsync(bool found, string missing, string done)

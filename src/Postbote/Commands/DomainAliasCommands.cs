@@ -19,7 +19,7 @@ public sealed class DomainArgs : ConfigSettings
 /// <summary>`postbote domain add DOMAIN`.</summary>
 public sealed class DomainAddCommand : DirectoryCommandBase<DomainArgs>
 {
-    protected override async Task<int> RunAsync(IMailDirectory directory, DomainArgs s, CancellationToken ct)
+    protected override async Task<int> RunAsync(SqlMailDirectory directory, DomainArgs s, CancellationToken ct)
     {
         bool added = await directory.AddDomainAsync(s.Domain, ct);
         Console.WriteLine(added ? $"domain {s.Domain} added" : $"domain {s.Domain} was already local");
@@ -30,7 +30,7 @@ public sealed class DomainAddCommand : DirectoryCommandBase<DomainArgs>
 /// <summary>`postbote domain remove DOMAIN [--force]`.</summary>
 public sealed class DomainRemoveCommand : DirectoryCommandBase<DomainArgs>
 {
-    protected override async Task<int> RunAsync(IMailDirectory directory, DomainArgs s, CancellationToken ct)
+    protected override async Task<int> RunAsync(SqlMailDirectory directory, DomainArgs s, CancellationToken ct)
     {
         if (!await directory.RemoveDomainAsync(s.Domain, s.Force, ct))
         {
@@ -45,7 +45,7 @@ public sealed class DomainRemoveCommand : DirectoryCommandBase<DomainArgs>
 /// <summary>`postbote domain list`.</summary>
 public sealed class DomainListCommand : DirectoryCommandBase<ConfigSettings>
 {
-    protected override async Task<int> RunAsync(IMailDirectory directory, ConfigSettings s, CancellationToken ct)
+    protected override async Task<int> RunAsync(SqlMailDirectory directory, ConfigSettings s, CancellationToken ct)
     {
         var domains = await directory.ListDomainsAsync(ct);
         Console.WriteLine(s.Json ? JsonSerializer.Serialize(domains) : string.Join(Environment.NewLine, domains));
@@ -67,7 +67,7 @@ public sealed class AliasArgs : ConfigSettings
 /// <summary>`postbote alias add SOURCE TARGET...`.</summary>
 public sealed class AliasAddCommand : DirectoryCommandBase<AliasArgs>
 {
-    protected override async Task<int> RunAsync(IMailDirectory directory, AliasArgs s, CancellationToken ct)
+    protected override async Task<int> RunAsync(SqlMailDirectory directory, AliasArgs s, CancellationToken ct)
     {
         if (s.Targets.Length == 0) { await Console.Error.WriteLineAsync("postbote: give at least one target"); return ExitCodes.Usage; }
         int added = await directory.AddAliasAsync(s.Source, s.Targets, ct);
@@ -79,7 +79,7 @@ public sealed class AliasAddCommand : DirectoryCommandBase<AliasArgs>
 /// <summary>`postbote alias remove SOURCE [TARGET]`.</summary>
 public sealed class AliasRemoveCommand : DirectoryCommandBase<AliasArgs>
 {
-    protected override async Task<int> RunAsync(IMailDirectory directory, AliasArgs s, CancellationToken ct)
+    protected override async Task<int> RunAsync(SqlMailDirectory directory, AliasArgs s, CancellationToken ct)
     {
         int removed = await directory.RemoveAliasAsync(s.Source, s.Targets.FirstOrDefault(), ct);
         if (removed == 0) { await Console.Error.WriteLineAsync($"postbote: no such alias: {s.Source}"); return ExitCodes.NoInput; }
@@ -91,7 +91,7 @@ public sealed class AliasRemoveCommand : DirectoryCommandBase<AliasArgs>
 /// <summary>`postbote alias list [DOMAIN]`.</summary>
 public sealed class AliasListCommand : DirectoryCommandBase<ListSettings>
 {
-    protected override async Task<int> RunAsync(IMailDirectory directory, ListSettings s, CancellationToken ct)
+    protected override async Task<int> RunAsync(SqlMailDirectory directory, ListSettings s, CancellationToken ct)
     {
         var aliases = await directory.ListAliasesAsync(s.Domain, ct);
         if (s.Json) { Console.WriteLine(JsonSerializer.Serialize(aliases)); return ExitCodes.Ok; }
@@ -116,7 +116,7 @@ public sealed class AliasImportArgs : ConfigSettings
 /// <summary>`postbote alias import FILE DOMAIN`.</summary>
 public sealed class AliasImportCommand : DirectoryCommandBase<AliasImportArgs>
 {
-    protected override async Task<int> RunAsync(IMailDirectory directory, AliasImportArgs s, CancellationToken ct)
+    protected override async Task<int> RunAsync(SqlMailDirectory directory, AliasImportArgs s, CancellationToken ct)
     {
         if (!System.IO.File.Exists(s.File)) { await Console.Error.WriteLineAsync($"postbote: {s.File} does not exist"); return ExitCodes.NoInput; }
         using var reader = new StreamReader(s.File);

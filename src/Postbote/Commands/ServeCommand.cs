@@ -25,6 +25,11 @@ public sealed class ServeCommand : AsyncCommand<ConfigSettings>
             await Console.Error.WriteLineAsync($"postbote: cannot listen: {e.Message} (Listeners: check the endpoints, and that the ports are free and may be bound by this user)");
             return ExitCodes.OsError;
         }
+        catch (Postbote.Directory.DirectoryException e)
+        {
+            await Console.Error.WriteLineAsync("postbote: " + e.Message);
+            return ExitCodes.Unavailable;
+        }
         catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync("postbote: " + e.Message);

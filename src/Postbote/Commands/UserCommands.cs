@@ -32,7 +32,7 @@ public sealed class UserSettingsArgs : ConfigSettings
 /// <summary>`postbote user add ADDRESS`.</summary>
 public sealed class UserAddCommand : DirectoryCommandBase<UserSettingsArgs>
 {
-    protected override async Task<int> RunAsync(IMailDirectory directory, UserSettingsArgs s, CancellationToken ct)
+    protected override async Task<int> RunAsync(SqlMailDirectory directory, UserSettingsArgs s, CancellationToken ct)
     {
         var password = ReadPassword(s.PasswordStdin);
         if (string.IsNullOrEmpty(password)) { await Console.Error.WriteLineAsync("postbote: no password given"); return ExitCodes.Usage; }
@@ -45,7 +45,7 @@ public sealed class UserAddCommand : DirectoryCommandBase<UserSettingsArgs>
 /// <summary>`postbote user passwd ADDRESS`.</summary>
 public sealed class UserPasswdCommand : DirectoryCommandBase<UserSettingsArgs>
 {
-    protected override async Task<int> RunAsync(IMailDirectory directory, UserSettingsArgs s, CancellationToken ct)
+    protected override async Task<int> RunAsync(SqlMailDirectory directory, UserSettingsArgs s, CancellationToken ct)
     {
         var password = ReadPassword(s.PasswordStdin);
         if (string.IsNullOrEmpty(password)) { await Console.Error.WriteLineAsync("postbote: no password given"); return ExitCodes.Usage; }
@@ -57,7 +57,7 @@ public sealed class UserPasswdCommand : DirectoryCommandBase<UserSettingsArgs>
 /// <summary>`postbote user remove ADDRESS`.</summary>
 public sealed class UserRemoveCommand : DirectoryCommandBase<UserSettingsArgs>
 {
-    protected override async Task<int> RunAsync(IMailDirectory directory, UserSettingsArgs s, CancellationToken ct)
+    protected override async Task<int> RunAsync(SqlMailDirectory directory, UserSettingsArgs s, CancellationToken ct)
     {
         return await ReportAsync(await directory.RemoveUserAsync(s.Address, ct), $"user: {s.Address}", $"user {s.Address} removed");
     }
@@ -73,7 +73,7 @@ public sealed class ListSettings : ConfigSettings
 /// <summary>`postbote user list [DOMAIN]`.</summary>
 public sealed class UserListCommand : DirectoryCommandBase<ListSettings>
 {
-    protected override async Task<int> RunAsync(IMailDirectory directory, ListSettings s, CancellationToken ct)
+    protected override async Task<int> RunAsync(SqlMailDirectory directory, ListSettings s, CancellationToken ct)
     {
         var users = await directory.ListUsersAsync(s.Domain, ct);
         if (s.Json)

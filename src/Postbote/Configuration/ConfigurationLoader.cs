@@ -142,6 +142,7 @@ public static class ConfigurationLoader
         try { o.Delivery.Client.Validate(); }
         catch (ArgumentException e) { problems.Add(e.Message.Split(" (Parameter")[0]); }
 
+        o.Directory.Validate(problems);
         var httpEndpoint = HttpOptions.Resolve(o.Http, problems);
         if (problems.Count > 0) throw new ConfigurationException(problems);
 

@@ -46,6 +46,8 @@ public sealed class PostboteOptions
     public Postbote.MailAuth.Srs.SrsOptions Srs { get; set; } = new();
     /// <summary>The HTTP listener: /metrics (docs/metrics.md).</summary>
     public HttpOptions Http { get; set; } = new();
+    /// <summary>Where the directory lives: SQLite (default) or a shared PostgreSQL.</summary>
+    public DirectoryOptions Directory { get; set; } = new();
 }
 
 public sealed class LocalDeliveryOptions

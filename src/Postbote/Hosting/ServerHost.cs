@@ -128,11 +128,21 @@ public static class ServerHost
         return app;
     }
 
-    /// <summary>Opens the directory database under the data directory and makes the configured domains local in it.</summary>
-    public static async Task<SqliteMailDirectory> OpenDirectoryAsync(ResolvedConfiguration config)
+    /// <summary>
+    /// Opens the configured directory (the SQLite file under the data directory, or the shared PostgreSQL database,
+    /// migrated first when <c>Directory:MigrateOnStart</c> or <paramref name="migrate"/>) and makes the configured domains local in it.
+    /// </summary>
+    public static async Task<SqlMailDirectory> OpenDirectoryAsync(ResolvedConfiguration config, bool migrate = false)
     {
-        DataDirectory.Create(config.DataDirectory);
-        var directory = await SqliteMailDirectory.OpenAsync(config.DirectoryDatabase, new MailDirectoryOptions()).ConfigureAwait(false);
+        var options = config.Options.Directory;
+        SqlMailDirectory directory;
+        if (options.IsPostgres)
+            directory = await PostgresMailDirectory.OpenAsync(options.ConnectionString!, new MailDirectoryOptions(), migrate || options.MigrateOnStart).ConfigureAwait(false);
+        else
+        {
+            DataDirectory.Create(config.DataDirectory);
+            directory = await SqliteMailDirectory.OpenAsync(config.DirectoryDatabase, new MailDirectoryOptions()).ConfigureAwait(false);
+        }
         foreach (var domain in config.Server.LocalDomains)
             await directory.AddDomainAsync(domain).ConfigureAwait(false);
         return directory;

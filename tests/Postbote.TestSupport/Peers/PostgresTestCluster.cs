@@ -118,6 +118,17 @@ public sealed class PostgresTestCluster : IAsyncLifetime, IAsyncDisposable
         return ConnectionString(name);
     }
 
+    /// <summary>
+    /// Creates a fresh schema in the "postgres" database and returns a connection string whose Search Path is that schema:
+    /// as separate as a database for tables, triggers and functions, and made in milliseconds (a database takes seconds).
+    /// </summary>
+    public async Task<string> CreateSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        string name = "s" + Guid.NewGuid().ToString("N");
+        await PsqlAsync($"CREATE SCHEMA {name}", "postgres", cancellationToken);
+        return ConnectionString() + ";Search Path=" + name;
+    }
+
     /// <summary>Runs SQL with psql over TCP (ON_ERROR_STOP), returning its unaligned output.</summary>
     public async Task<string> PsqlAsync(string sql, string database = "postgres", CancellationToken cancellationToken = default)
     {

@@ -1,8 +1,8 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Postbote.Directory;
 
-public sealed partial class SqliteMailDirectory
+public abstract partial class SqlMailDirectory
 {
     /// <inheritdoc/>
     public async Task<int> AddAliasAsync(string source, IEnumerable<string> targets, CancellationToken cancellationToken = default)
@@ -17,7 +17,7 @@ public sealed partial class SqliteMailDirectory
         if (normalizedTargets.Count == 0) throw new DirectoryException("An alias needs at least one target.");
 
         await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await RequireLocalDomainAsync(conn, tx, domain, cancellationToken).ConfigureAwait(false);
         int added = await InsertAliasTargetsAsync(conn, tx, local + "@" + domain, domain, normalizedTargets, cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -31,9 +31,9 @@ public sealed partial class SqliteMailDirectory
         string s = local + "@" + domain;
         await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         if (target is null)
-            return await ExecuteAsync(conn, null, "DELETE FROM aliases WHERE source = $s", cancellationToken, ("$s", s)).ConfigureAwait(false);
+            return await ExecuteAsync(conn, null, "DELETE FROM aliases WHERE source = @s", cancellationToken, ("@s", s)).ConfigureAwait(false);
         if (!DirectoryAddress.TryNormalize(target, out var t)) return 0;
-        return await ExecuteAsync(conn, null, "DELETE FROM aliases WHERE source = $s AND target = $t", cancellationToken, ("$s", s), ("$t", t)).ConfigureAwait(false);
+        return await ExecuteAsync(conn, null, "DELETE FROM aliases WHERE source = @s AND target = @t", cancellationToken, ("@s", s), ("@t", t)).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -42,8 +42,9 @@ public sealed partial class SqliteMailDirectory
         string? d = null;
         if (domain is not null && !DirectoryAddress.TryNormalizeDomain(domain, out d)) return [];
         await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = Command(conn, null,
-            "SELECT source, target FROM aliases WHERE $d IS NULL OR domain = $d ORDER BY source, target", ("$d", d));
+        await using var cmd = d is null
+            ? Command(conn, null, "SELECT source, target FROM aliases ORDER BY source, target")
+            : Command(conn, null, "SELECT source, target FROM aliases WHERE domain = @d ORDER BY source, target", ("@d", d));
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var result = new List<MailAlias>();
         List<string>? targets = null;
@@ -70,7 +71,7 @@ public sealed partial class SqliteMailDirectory
         var entries = EtcAliasesParser.Parse(aliasesFile, warnings);
 
         await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await RequireLocalDomainAsync(conn, tx, d, cancellationToken).ConfigureAwait(false);
         int aliases = 0, targetsAdded = 0;
         foreach (var entry in entries)
@@ -103,13 +104,13 @@ public sealed partial class SqliteMailDirectory
         return new AliasImportResult(aliases, targetsAdded, warnings);
     }
 
-    private static async Task<int> InsertAliasTargetsAsync(SqliteConnection conn, SqliteTransaction tx, string source, string domain, List<string> targets, CancellationToken ct)
+    private static async Task<int> InsertAliasTargetsAsync(DbConnection conn, DbTransaction tx, string source, string domain, List<string> targets, CancellationToken ct)
     {
         int added = 0;
         foreach (var t in targets)
         {
-            added += await ExecuteAsync(conn, tx, "INSERT OR IGNORE INTO aliases(source, domain, target) VALUES ($s, $d, $t)", ct,
-                ("$s", source), ("$d", domain), ("$t", t)).ConfigureAwait(false);
+            added += await ExecuteAsync(conn, tx, "INSERT INTO aliases(source, domain, target) VALUES (@s, @d, @t) ON CONFLICT DO NOTHING", ct,
+                ("@s", source), ("@d", domain), ("@t", t)).ConfigureAwait(false);
         }
         return added;
     }

@@ -1,13 +1,13 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Postbote.Directory;
 
-public sealed partial class SqliteMailDirectory
+public abstract partial class SqlMailDirectory
 {
     /// <summary>The state of one resolution: the open connection, the results so far and the alias path (for loops).</summary>
-    private sealed class Resolution(SqliteConnection connection, bool useCatchAll, CancellationToken ct)
+    private sealed class Resolution(DbConnection connection, bool useCatchAll, CancellationToken ct)
     {
-        public SqliteConnection Connection { get; } = connection;
+        public DbConnection Connection { get; } = connection;
         public bool UseCatchAll { get; } = useCatchAll;
         public CancellationToken Ct { get; } = ct;
         public List<ResolvedMailbox> Mailboxes { get; } = new();
@@ -53,7 +53,7 @@ public sealed partial class SqliteMailDirectory
         var any = await ScalarAsync(conn, null,
             "SELECT EXISTS(SELECT 1 FROM users) OR EXISTS(SELECT 1 FROM aliases WHERE source < 'abuse@' OR source > 'abuse@~')",
             cancellationToken).ConfigureAwait(false);
-        return Convert.ToInt64(any, System.Globalization.CultureInfo.InvariantCulture) != 0;
+        return Convert.ToBoolean(any, System.Globalization.CultureInfo.InvariantCulture); // SQLite: 0/1, PostgreSQL: boolean
     }
 
     private async Task<RecipientResolution> ResolveAsync(string address, bool useCatchAll, CancellationToken ct)
@@ -169,9 +169,9 @@ public sealed partial class SqliteMailDirectory
 
     /// <summary>The targets of an alias, at most one more than an expansion may hold (enough to see it is too many).</summary>
     private async Task<List<string>> AliasTargetsAsync(Resolution state, string source) =>
-        await StringsAsync(state.Connection, "SELECT target FROM aliases WHERE source = $s ORDER BY rowid LIMIT $n", state.Ct,
-            ("$s", source), ("$n", _options.MaxAliasExpansion + 1)).ConfigureAwait(false);
+        await StringsAsync(state.Connection, _aliasTargetsSql, state.Ct,
+            ("@s", source), ("@n", _options.MaxAliasExpansion + 1)).ConfigureAwait(false);
 
     private static async Task<bool> UserExistsAsync(Resolution state, string address) =>
-        await ScalarAsync(state.Connection, null, "SELECT 1 FROM users WHERE address = $a", state.Ct, ("$a", address)).ConfigureAwait(false) is not null;
+        await ScalarAsync(state.Connection, null, "SELECT 1 FROM users WHERE address = @a", state.Ct, ("@a", address)).ConfigureAwait(false) is not null;
 }

@@ -1,9 +1,9 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Postbote.Core.Sasl;
 
 namespace Postbote.Directory;
 
-public sealed partial class SqliteMailDirectory
+public abstract partial class SqlMailDirectory
 {
     private const string UserColumns = "address, cram_md5_secret IS NOT NULL, allow_send_as_anyone, quota_bytes";
 
@@ -17,18 +17,18 @@ public sealed partial class SqliteMailDirectory
         string a = local + "@" + domain;
 
         await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await RequireLocalDomainAsync(conn, tx, domain, cancellationToken).ConfigureAwait(false);
         int added = await ExecuteAsync(conn, tx, """
-            INSERT OR IGNORE INTO users(address, domain, scram_sha256, scram_sha1, cram_md5_secret, allow_send_as_anyone, quota_bytes)
-            VALUES ($a, $d, $k256, $k1, $cram, $any, $q)
+            INSERT INTO users(address, domain, scram_sha256, scram_sha1, cram_md5_secret, allow_send_as_anyone, quota_bytes)
+            VALUES (@a, @d, @k256, @k1, @cram, @any, @q) ON CONFLICT DO NOTHING
             """, cancellationToken,
-            ("$a", a), ("$d", domain), ("$k256", sha256), ("$k1", sha1),
-            ("$cram", settings.AllowCramMd5 ? password : null), ("$any", settings.AllowSendAsAnyone ? 1 : 0), ("$q", settings.QuotaBytes)).ConfigureAwait(false);
+            ("@a", a), ("@d", domain), ("@k256", sha256), ("@k1", sha1),
+            ("@cram", settings.AllowCramMd5 ? password : null), ("@any", settings.AllowSendAsAnyone), ("@q", settings.QuotaBytes)).ConfigureAwait(false);
         if (added == 0) throw new DirectoryException($"The user '{a}' already exists.");
         if (local == "abuse") // a real abuse@ mailbox replaces the default alias abuse@ → postmaster@ made with the domain
-            await ExecuteAsync(conn, tx, "DELETE FROM aliases WHERE source = $a AND target = $t", cancellationToken,
-                ("$a", a), ("$t", "postmaster@" + domain)).ConfigureAwait(false);
+            await ExecuteAsync(conn, tx, "DELETE FROM aliases WHERE source = @a AND target = @t", cancellationToken,
+                ("@a", a), ("@t", "postmaster@" + domain)).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new MailUser(a, settings.AllowCramMd5, settings.AllowSendAsAnyone, settings.QuotaBytes);
     }
@@ -41,13 +41,13 @@ public sealed partial class SqliteMailDirectory
         await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         string cram = allowCramMd5 switch
         {
-            true => "$pw",
+            true => "@pw",
             false => "NULL",
-            null => "CASE WHEN cram_md5_secret IS NULL THEN NULL ELSE $pw END",
+            null => "CASE WHEN cram_md5_secret IS NULL THEN NULL ELSE @pw END",
         };
         return await ExecuteAsync(conn, null,
-            $"UPDATE users SET scram_sha256 = $k256, scram_sha1 = $k1, cram_md5_secret = {cram} WHERE address = $a",
-            cancellationToken, ("$a", a), ("$k256", sha256), ("$k1", sha1), ("$pw", password)).ConfigureAwait(false) > 0;
+            $"UPDATE users SET scram_sha256 = @k256, scram_sha1 = @k1, cram_md5_secret = {cram} WHERE address = @a",
+            cancellationToken, ("@a", a), ("@k256", sha256), ("@k1", sha1), ("@pw", password)).ConfigureAwait(false) > 0;
     }
 
     /// <inheritdoc/>
@@ -56,13 +56,13 @@ public sealed partial class SqliteMailDirectory
 
     /// <inheritdoc/>
     public Task<bool> SetSendAsAnyoneAsync(string address, bool allow, CancellationToken cancellationToken = default) =>
-        UpdateUserAsync(address, "allow_send_as_anyone = $v", allow ? 1 : 0, cancellationToken);
+        UpdateUserAsync(address, "allow_send_as_anyone = @v", allow, cancellationToken);
 
     /// <inheritdoc/>
     public Task<bool> SetQuotaAsync(string address, long? quotaBytes, CancellationToken cancellationToken = default)
     {
         if (quotaBytes is < 0) throw new DirectoryException("The quota cannot be negative.");
-        return UpdateUserAsync(address, "quota_bytes = $v", quotaBytes, cancellationToken);
+        return UpdateUserAsync(address, "quota_bytes = @v", quotaBytes, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -70,14 +70,14 @@ public sealed partial class SqliteMailDirectory
     {
         if (!DirectoryAddress.TryNormalize(address, out var a)) return false;
         await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ExecuteAsync(conn, null, "DELETE FROM users WHERE address = $a", cancellationToken, ("$a", a)).ConfigureAwait(false) > 0;
+        return await ExecuteAsync(conn, null, "DELETE FROM users WHERE address = @a", cancellationToken, ("@a", a)).ConfigureAwait(false) > 0;
     }
 
     /// <inheritdoc/>
     public async Task<MailUser?> FindUserAsync(string address, CancellationToken cancellationToken = default)
     {
         if (!DirectoryAddress.TryNormalize(address, out var a)) return null;
-        var users = await QueryUsersAsync($"SELECT {UserColumns} FROM users WHERE address = $p", a, cancellationToken).ConfigureAwait(false);
+        var users = await QueryUsersAsync($"SELECT {UserColumns} FROM users WHERE address = @p", a, cancellationToken).ConfigureAwait(false);
         return users.Count > 0 ? users[0] : null;
     }
 
@@ -86,7 +86,7 @@ public sealed partial class SqliteMailDirectory
     {
         if (domain is null) return await QueryUsersAsync($"SELECT {UserColumns} FROM users ORDER BY address", null, cancellationToken).ConfigureAwait(false);
         if (!DirectoryAddress.TryNormalizeDomain(domain, out var d)) return [];
-        return await QueryUsersAsync($"SELECT {UserColumns} FROM users WHERE domain = $p ORDER BY address", d, cancellationToken).ConfigureAwait(false);
+        return await QueryUsersAsync($"SELECT {UserColumns} FROM users WHERE domain = @p ORDER BY address", d, cancellationToken).ConfigureAwait(false);
     }
 
     private (string Sha256, string Sha1) DeriveKeys(string password) => (DeriveKey(password, ScramHash.Sha256), DeriveKey(password, ScramHash.Sha1));
@@ -109,17 +109,17 @@ public sealed partial class SqliteMailDirectory
     {
         if (!DirectoryAddress.TryNormalize(address, out var a)) return false;
         await using var conn = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        return await ExecuteAsync(conn, null, $"UPDATE users SET {assignment} WHERE address = $a", ct, ("$a", a), ("$v", value)).ConfigureAwait(false) > 0;
+        return await ExecuteAsync(conn, null, $"UPDATE users SET {assignment} WHERE address = @a", ct, ("@a", a), ("@v", value)).ConfigureAwait(false) > 0;
     }
 
     private async Task<List<MailUser>> QueryUsersAsync(string sql, string? parameter, CancellationToken ct)
     {
         await using var conn = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        await using var cmd = Command(conn, null, sql, ("$p", parameter));
+        await using var cmd = Command(conn, null, sql, ("@p", parameter));
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var users = new List<MailUser>();
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            users.Add(new MailUser(reader.GetString(0), reader.GetInt64(1) != 0, reader.GetInt64(2) != 0, reader.IsDBNull(3) ? null : reader.GetInt64(3)));
+            users.Add(new MailUser(reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.IsDBNull(3) ? null : reader.GetInt64(3)));
         return users;
     }
 }

@@ -4,7 +4,7 @@ using Postbote.Core.Sasl;
 
 namespace Postbote.Directory;
 
-public sealed partial class SqliteMailDirectory : IAdminAccounts
+public abstract partial class SqlMailDirectory : IAdminAccounts
 {
     private const int MaxAdminNameLength = 64;
 
@@ -17,8 +17,8 @@ public sealed partial class SqliteMailDirectory : IAdminAccounts
         var account = new AdminAccount(n, DateTimeOffset.UtcNow, NewStamp());
         await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         int added = await ExecuteAsync(conn, null,
-            "INSERT OR IGNORE INTO admins(name, scram_sha256, created, stamp) VALUES ($n, $k, $c, $s)", cancellationToken,
-            ("$n", n), ("$k", keys), ("$c", account.Created.ToString("O", CultureInfo.InvariantCulture)), ("$s", account.Stamp)).ConfigureAwait(false);
+            "INSERT INTO admins(name, scram_sha256, created, stamp) VALUES (@n, @k, @c, @s) ON CONFLICT DO NOTHING", cancellationToken,
+            ("@n", n), ("@k", keys), ("@c", account.Created.ToString("O", CultureInfo.InvariantCulture)), ("@s", account.Stamp)).ConfigureAwait(false);
         if (added == 0) throw new DirectoryException($"The admin '{n}' already exists.");
         return account;
     }
@@ -29,8 +29,8 @@ public sealed partial class SqliteMailDirectory : IAdminAccounts
         if (NormalizeAdminName(name) is not { } n) return false;
         var keys = DeriveKey(password, ScramHash.Sha256);
         await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ExecuteAsync(conn, null, "UPDATE admins SET scram_sha256 = $k, stamp = $s WHERE name = $n", cancellationToken,
-            ("$n", n), ("$k", keys), ("$s", NewStamp())).ConfigureAwait(false) > 0;
+        return await ExecuteAsync(conn, null, "UPDATE admins SET scram_sha256 = @k, stamp = @s WHERE name = @n", cancellationToken,
+            ("@n", n), ("@k", keys), ("@s", NewStamp())).ConfigureAwait(false) > 0;
     }
 
     /// <inheritdoc/>
@@ -38,7 +38,7 @@ public sealed partial class SqliteMailDirectory : IAdminAccounts
     {
         if (NormalizeAdminName(name) is not { } n) return false;
         await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ExecuteAsync(conn, null, "DELETE FROM admins WHERE name = $n", cancellationToken, ("$n", n)).ConfigureAwait(false) > 0;
+        return await ExecuteAsync(conn, null, "DELETE FROM admins WHERE name = @n", cancellationToken, ("@n", n)).ConfigureAwait(false) > 0;
     }
 
     /// <inheritdoc/>
@@ -50,7 +50,7 @@ public sealed partial class SqliteMailDirectory : IAdminAccounts
     public async Task<AdminAccount?> FindAdminAsync(string name, CancellationToken cancellationToken = default)
     {
         if (NormalizeAdminName(name) is not { } n) return null;
-        var found = await QueryAdminsAsync("SELECT name, created, stamp, scram_sha256 FROM admins WHERE name = $n", n, cancellationToken).ConfigureAwait(false);
+        var found = await QueryAdminsAsync("SELECT name, created, stamp, scram_sha256 FROM admins WHERE name = @n", n, cancellationToken).ConfigureAwait(false);
         return found.Count > 0 ? found[0].Account : null;
     }
 
@@ -58,7 +58,7 @@ public sealed partial class SqliteMailDirectory : IAdminAccounts
     public async Task<AdminAccount?> VerifyAdminAsync(string name, string password, CancellationToken cancellationToken = default)
     {
         var n = NormalizeAdminName(name);
-        var found = n is null ? [] : await QueryAdminsAsync("SELECT name, created, stamp, scram_sha256 FROM admins WHERE name = $n", n, cancellationToken).ConfigureAwait(false);
+        var found = n is null ? [] : await QueryAdminsAsync("SELECT name, created, stamp, scram_sha256 FROM admins WHERE name = @n", n, cancellationToken).ConfigureAwait(false);
         // Unknown names run PBKDF2 against keys no password matches: the same work, so timing does not tell.
         var keys = found.Count > 0 ? found[0].Keys : null;
         keys ??= new ScramKeys(ScramHash.Sha256, RandomNumberGenerator.GetBytes(ScramCredentials.SaltLength), _options.PasswordIterations,
@@ -81,7 +81,7 @@ public sealed partial class SqliteMailDirectory : IAdminAccounts
     private async Task<List<(AdminAccount Account, ScramKeys? Keys)>> QueryAdminsAsync(string sql, string? name, CancellationToken ct)
     {
         await using var conn = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        await using var cmd = Command(conn, null, sql, ("$n", name));
+        await using var cmd = Command(conn, null, sql, ("@n", name));
         await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var list = new List<(AdminAccount, ScramKeys?)>();
         while (await reader.ReadAsync(ct).ConfigureAwait(false))

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace Postbote.Directory;
 
-public sealed partial class SqliteMailDirectory
+public abstract partial class SqlMailDirectory
 {
     private const int DomainCacheEntries = 10_000;
     private readonly ConcurrentDictionary<string, (bool Local, long ExpiresAt)> _domainCache = new(StringComparer.Ordinal);
@@ -21,13 +21,13 @@ public sealed partial class SqliteMailDirectory
     {
         string d = DirectoryAddress.NormalizeDomain(domain);
         await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = (Microsoft.Data.Sqlite.SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        int added = await ExecuteAsync(conn, tx, "INSERT OR IGNORE INTO domains(name) VALUES ($d)", cancellationToken, ("$d", d)).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        int added = await ExecuteAsync(conn, tx, "INSERT INTO domains(name) VALUES (@d) ON CONFLICT DO NOTHING", cancellationToken, ("@d", d)).ConfigureAwait(false);
         if (added > 0)
         {
             // RFC 2142 §2: abuse@ should reach a person; it goes to postmaster@ unless the admin removes this alias.
-            await ExecuteAsync(conn, tx, "INSERT OR IGNORE INTO aliases(source, domain, target) VALUES ($s, $d, $t)", cancellationToken,
-                ("$s", "abuse@" + d), ("$d", d), ("$t", "postmaster@" + d)).ConfigureAwait(false);
+            await ExecuteAsync(conn, tx, "INSERT INTO aliases(source, domain, target) VALUES (@s, @d, @t) ON CONFLICT DO NOTHING", cancellationToken,
+                ("@s", "abuse@" + d), ("@d", d), ("@t", "postmaster@" + d)).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         DomainsChanged();
@@ -39,19 +39,19 @@ public sealed partial class SqliteMailDirectory
     {
         if (!DirectoryAddress.TryNormalizeDomain(domain, out var d)) return false;
         await using var conn = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = (Microsoft.Data.Sqlite.SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (!force)
         {
-            var users = Convert.ToInt64(await ScalarAsync(conn, tx, "SELECT COUNT(*) FROM users WHERE domain = $d", cancellationToken, ("$d", d)).ConfigureAwait(false));
+            var users = Convert.ToInt64(await ScalarAsync(conn, tx, "SELECT COUNT(*) FROM users WHERE domain = @d", cancellationToken, ("@d", d)).ConfigureAwait(false));
             var aliases = Convert.ToInt64(await ScalarAsync(conn, tx,
-                "SELECT COUNT(*) FROM aliases WHERE domain = $d AND NOT (source = 'abuse@' || $d AND target = 'postmaster@' || $d)",
-                cancellationToken, ("$d", d)).ConfigureAwait(false));
+                "SELECT COUNT(*) FROM aliases WHERE domain = @d AND NOT (source = 'abuse@' || @d AND target = 'postmaster@' || @d)",
+                cancellationToken, ("@d", d)).ConfigureAwait(false));
             if (users + aliases > 0)
                 throw new DirectoryException($"The domain '{d}' still has {users} user(s) and {aliases} alias target(s); remove them or force.");
         }
-        await ExecuteAsync(conn, tx, "DELETE FROM users WHERE domain = $d", cancellationToken, ("$d", d)).ConfigureAwait(false);
-        await ExecuteAsync(conn, tx, "DELETE FROM aliases WHERE domain = $d", cancellationToken, ("$d", d)).ConfigureAwait(false);
-        int removed = await ExecuteAsync(conn, tx, "DELETE FROM domains WHERE name = $d", cancellationToken, ("$d", d)).ConfigureAwait(false);
+        await ExecuteAsync(conn, tx, "DELETE FROM users WHERE domain = @d", cancellationToken, ("@d", d)).ConfigureAwait(false);
+        await ExecuteAsync(conn, tx, "DELETE FROM aliases WHERE domain = @d", cancellationToken, ("@d", d)).ConfigureAwait(false);
+        int removed = await ExecuteAsync(conn, tx, "DELETE FROM domains WHERE name = @d", cancellationToken, ("@d", d)).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         DomainsChanged();
         return removed > 0;
