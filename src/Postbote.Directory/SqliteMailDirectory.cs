@@ -34,6 +34,17 @@ public sealed class SqliteMailDirectory : SqlMailDirectory
             """,
             "CREATE INDEX IF NOT EXISTS aliases_domain ON aliases(domain)",
         ]),
+        // IF NOT EXISTS: files made between the admins' arrival and versioned migrations have the table at version 1.
+        new(2, "dashboard administrators (IAdminAccounts), a table of their own so no mail user can ever log in there",
+        [
+            """
+            CREATE TABLE IF NOT EXISTS admins (
+                name TEXT PRIMARY KEY NOT NULL,
+                scram_sha256 TEXT NOT NULL,
+                created TEXT NOT NULL,
+                stamp TEXT NOT NULL)
+            """,
+        ]),
     ];
 
     private readonly string _connectionString;
