@@ -229,6 +229,7 @@ public sealed partial class SmtpSession
 
     private async ValueTask<Next> HandleLineAsync(ReadOnlySequence<byte> line)
     {
+        if (_errors >= _limits.SoftErrorLimit && _limits.ErrorSleepTime > TimeSpan.Zero) await TarpitAsync().ConfigureAwait(false);
         int length = (int)line.Length;
         if (length > 0 && line.Slice(length - 1).FirstSpan[0] == (byte)'\r') length--;
         byte[]? rented = null;
@@ -292,11 +293,38 @@ public sealed partial class SmtpSession
         return true;
     }
 
+    /// <summary>
+    /// Postfix's smtpd_error_sleep_time: once a session has made Limits:SoftErrorLimit errors, each command waits
+    /// Limits:ErrorSleepTime before it is answered (a dictionary attack slows to one guess a second), on the
+    /// injected clock and without holding a thread. Shutdown cuts the wait short.
+    /// </summary>
+    private async ValueTask TarpitAsync()
+    {
+        if (!_tarpitLogged)
+        {
+            _tarpitLogged = true;
+            LogTarpit(ClientAddress, _errors, _limits.ErrorSleepTime.TotalSeconds);
+        }
+        try
+        {
+            await Task.Delay(_limits.ErrorSleepTime, _services.Time, _stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the command is answered at once, and the read loop then says 421.
+        }
+    }
+
+    private bool _tarpitLogged;
+
     private async ValueTask SendAndFlushAsync(SmtpReply reply)
     {
         _writer.Write(reply.ToBytes());
         await FlushRepliesAsync().ConfigureAwait(false);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "tarpit: [{Client}] made {Errors} errors; each reply is delayed by {Seconds} s (Limits:SoftErrorLimit, Limits:ErrorSleepTime)")]
+    private partial void LogTarpit(IPAddress client, int errors, double seconds);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "[{Client}] C: {Line}")]
     private partial void LogTranscriptClient(IPAddress client, string line);

@@ -33,8 +33,17 @@ public sealed class SmtpdLimits
     /// <summary>Longest a TLS handshake may take (Postfix smtpd_starttls_timeout = 300 s; 60 s is plenty on today's links).</summary>
     public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Error replies in one session before 421 4.7.0 and disconnect (Postfix smtpd_hard_error_limit = 20).</summary>
+    /// <summary>
+    /// Error replies in one session before 421 4.7.0 and disconnect (Postfix smtpd_hard_error_limit = 20). Every 4xx
+    /// and 5xx reply counts (an unknown recipient too), except greylisting's 450s.
+    /// </summary>
     public int ErrorsPerSession { get; set; } = 20;
+
+    /// <summary>Errors in one session after which every reply waits <see cref="ErrorSleepTime"/> (tarpitting). Postfix smtpd_soft_error_limit = 10.</summary>
+    public int SoftErrorLimit { get; set; } = 10;
+
+    /// <summary>The wait before each reply once <see cref="SoftErrorLimit"/> errors were made; 0 turns tarpitting off. Postfix smtpd_error_sleep_time = 1 s.</summary>
+    public TimeSpan ErrorSleepTime { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A message with more Received: fields than this is a mail loop: 554 5.4.6 (RFC 5321 §6.3).</summary>
     public int MaxReceivedHeaders { get; set; } = 100;
@@ -141,6 +150,8 @@ public sealed class SmtpdLimits
         if (DataTimeout <= TimeSpan.Zero) yield return "Limits:DataTimeout must be positive";
         if (TlsHandshakeTimeout <= TimeSpan.Zero) yield return "Limits:TlsHandshakeTimeout must be positive";
         if (ErrorsPerSession < 1) yield return "Limits:ErrorsPerSession must be at least 1";
+        if (SoftErrorLimit < 1) yield return "Limits:SoftErrorLimit must be at least 1";
+        if (ErrorSleepTime < TimeSpan.Zero || ErrorSleepTime > TimeSpan.FromMinutes(1)) yield return "Limits:ErrorSleepTime must be between 0 and 1 minute";
         if (MaxReceivedHeaders < 1) yield return "Limits:MaxReceivedHeaders must be at least 1";
         if (LocalSubmissionsConcurrent < 1) yield return "Limits:LocalSubmissionsConcurrent must be at least 1";
         if (ShutdownGracePeriod < TimeSpan.Zero) yield return "Limits:ShutdownGracePeriod must not be negative";
