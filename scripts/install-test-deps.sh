@@ -32,6 +32,7 @@ declare -A PROBES=(
   [libphp-phpmailer]=/usr/share/php/libphp-phpmailer/autoload.php
   [python3-dkim]=/usr/lib/python3/dist-packages/dkim/__init__.py
   [python3-nacl]=/usr/lib/python3/dist-packages/nacl/__init__.py
+  [python3-authres]=/usr/lib/python3/dist-packages/authres/__init__.py
   [opendkim-tools]=/usr/sbin/opendkim-testmsg
   [publicsuffix]=/usr/share/publicsuffix/public_suffix_list.dat
   [prometheus]=/usr/bin/promtool

@@ -76,7 +76,7 @@ public sealed partial class DkimSigner
         if (FromDomain(all, fields) is not { } from) return [];
         var keys = KeysFor(from);
         if (keys.Count == 0) return [];
-        var signed = SignedNames(all, fields);
+        var signed = SignedNames(_options.SignedHeaders, all, fields);
         var headerData = new ArrayBufferWriter<byte>(all.Length + 512);
         DkimHeaderFields.AppendSigned(DkimCanonicalization.Relaxed, all, fields, signed, headerData);
         long t = _time.GetUtcNow().ToUnixTimeSeconds();
@@ -120,7 +120,7 @@ public sealed partial class DkimSigner
     }
 
     /// <summary>The domain of the single From: field's first mailbox, in lower-case A-label form.</summary>
-    private static string? FromDomain(ReadOnlySpan<byte> header, List<Range> fields)
+    internal static string? FromDomain(ReadOnlySpan<byte> header, List<Range> fields)
     {
         string? value = null;
         foreach (var f in fields)
@@ -138,7 +138,7 @@ public sealed partial class DkimSigner
     }
 
     /// <summary>h=: each configured name as often as it occurs, From once more (oversigned, RFC 6376 §8.15).</summary>
-    private List<string> SignedNames(ReadOnlySpan<byte> header, List<Range> fields)
+    internal static List<string> SignedNames(IEnumerable<string> configured, ReadOnlySpan<byte> header, List<Range> fields)
     {
         var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         foreach (var f in fields)
@@ -147,7 +147,7 @@ public sealed partial class DkimSigner
             counts[name] = counts.GetValueOrDefault(name) + 1;
         }
         var names = new List<string>();
-        foreach (var name in _options.SignedHeaders.Select(h => h.Trim().ToLowerInvariant()).Distinct())
+        foreach (var name in configured.Select(h => h.Trim().ToLowerInvariant()).Distinct())
         {
             int n = counts.GetValueOrDefault(name) + (name == "from" ? 1 : 0);
             for (int i = 0; i < n; i++) names.Add(name);
@@ -156,7 +156,7 @@ public sealed partial class DkimSigner
         return names;
     }
 
-    private static string FoldedNames(List<string> names)
+    internal static string FoldedNames(List<string> names)
     {
         var text = new StringBuilder();
         int line = 3;
@@ -179,7 +179,7 @@ public sealed partial class DkimSigner
     }
 
     /// <summary>A base64 value cut into lines of 72 characters (folding white space inside b= is ignored, RFC 6376 §3.5).</summary>
-    private static string Folded(string base64)
+    internal static string Folded(string base64)
     {
         var text = new StringBuilder(base64.Length + base64.Length / 24);
         for (int i = 0; i < base64.Length; i += 72)
