@@ -35,5 +35,7 @@ public sealed class SmtpServices
     public Filters.ContentFilters? Filters { get; init; }
     /// <summary>Greylisting at RCPT on MX listeners (postgrey); null: off.</summary>
     public Greylisting.Greylist? Greylist { get; init; }
+    /// <summary>Optional HELO, sender and client restrictions at RCPT (Restrictions:*); null: none enabled.</summary>
+    public Restrictions.SessionRestrictions? Restrictions { get; init; }
     public SmtpdMetrics Metrics { get; init; } = new();
 }

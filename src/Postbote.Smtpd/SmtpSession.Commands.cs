@@ -175,6 +175,7 @@ public sealed partial class SmtpSession
         var error = RcptToCommand.TryParse(argument, _tx.Mail.SmtpUtf8, PostmasterDomain, out var rcpt);
         if (error is not null) return error;
         if (_tx.Recipients.Count >= _limits.RecipientsPerMessage) return SmtpReplies.TooManyRecipients;
+        if (_services.Restrictions is { } restrictions && await RestrictAsync(restrictions).ConfigureAwait(false) is { } restricted) return restricted;
         var mailbox = rcpt!.Recipient;
         if (IsSrsRecipient(mailbox)) return SrsRecipient(rcpt);
         // RFC 5321 §4.1.1.3: "<postmaster>" without a domain is always accepted, for one of ours.

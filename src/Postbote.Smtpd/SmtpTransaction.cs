@@ -19,4 +19,7 @@ internal sealed class SmtpTransaction
     public string? QueueId { get; set; }
     /// <summary>The SPF check made at MAIL (Mx listeners, untrusted clients only); null when none was made.</summary>
     public Postbote.MailAuth.Spf.SpfCheck? Spf { get; init; }
+    /// <summary>The optional sender restrictions were evaluated (at the first RCPT); their refusal, if any.</summary>
+    public bool SenderRestricted { get; set; }
+    public SmtpReply? SenderRefusal { get; set; }
 }

@@ -29,6 +29,8 @@ public sealed class PostboteOptions
     public Postbote.Smtpd.Filters.MilterOptions[]? Milters { get; set; }
     /// <summary>Greylisting at RCPT on MX listeners (postgrey's triplets, delay, auto-whitelist); off by default.</summary>
     public Postbote.Smtpd.Greylisting.GreylistOptions Greylisting { get; set; } = new();
+    /// <summary>Optional HELO, sender and client restrictions on MX clients (Postfix reject_* of the same names); all off by default.</summary>
+    public Postbote.Smtpd.Restrictions.RestrictionOptions Restrictions { get; set; } = new();
     /// <summary>CIDR ranges that may relay without AUTH (Postfix mynetworks). Empty by default.</summary>
     public string[]? TrustedNetworks { get; set; }
     public AuthOptions Auth { get; set; } = new();

@@ -62,6 +62,14 @@ public static class ScreeningConfiguration
         return new Postbote.Smtpd.Greylisting.Greylist(o, store, time, loggers.CreateLogger("Postbote.Greylist"));
     }
 
+    /// <summary>The restrictions when any is enabled; DNS through the shared resolver only when one needs it.</summary>
+    public static Postbote.Smtpd.Restrictions.SessionRestrictions? BuildRestrictions(ResolvedConfiguration config, Func<Postbote.Dns.DnsResolver> dns, ILoggerFactory loggers)
+    {
+        var o = config.Options.Restrictions;
+        if (!o.AnyEnabled) return null;
+        return new Postbote.Smtpd.Restrictions.SessionRestrictions(o, o.NeedsDns ? dns() : null, loggers.CreateLogger("Postbote.Restrictions"));
+    }
+
     public static void Validate(PostboteOptions o, List<string> problems)
     {
         problems.AddRange(o.RateLimits.Validate());

@@ -71,6 +71,7 @@ public static class ServerHost
             Screen = ScreeningConfiguration.BuildScreen(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()),
             Filters = FiltersConfiguration.Build(config.Options, sp.GetRequiredService<ILoggerFactory>()),
             Greylist = ScreeningConfiguration.BuildGreylist(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()),
+            Restrictions = ScreeningConfiguration.BuildRestrictions(config, () => sp.GetRequiredService<Postbote.Dns.DnsResolver>(), sp.GetRequiredService<ILoggerFactory>()),
             Recipients = new DirectoryRecipientValidator(directory, MaildirMailboxQuota.For(config, directory, sp.GetRequiredService<DeliveryServices>().Maildir, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Recipients")),
             Etrn = new QueueEtrnService(sp.GetRequiredService<QueueManager>()),
             Spf = config.Options.MailAuth.SpfEnabled
