@@ -17,11 +17,13 @@ public abstract partial class SqlMailDirectory : IMailDirectory, IDisposable
 {
     private readonly MailDirectoryOptions _options;
     private readonly string _aliasTargetsSql;
+    private readonly string _aliasInsertionOrder;
 
     private protected SqlMailDirectory(MailDirectoryOptions options, string aliasInsertionOrder)
     {
         ValidateOptions(options);
         _options = options;
+        _aliasInsertionOrder = aliasInsertionOrder;
         _aliasTargetsSql = $"SELECT target FROM aliases WHERE source = @s ORDER BY {aliasInsertionOrder} LIMIT @n";
     }
 

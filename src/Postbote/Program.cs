@@ -89,6 +89,10 @@ app.Configure(c =>
         d.SetDescription("The directory store itself (SQLite or a shared PostgreSQL).");
         d.AddCommand<DirectoryMigrateCommand>("migrate").WithDescription("Create or upgrade the directory's schema (idempotent).")
             .WithExample("directory", "migrate", "-c", "/etc/postbote/postbote.json");
+        d.AddCommand<DirectoryExportCommand>("export").WithDescription("Write the whole directory (users with their password keys, domains, aliases, admins) as JSON.")
+            .WithExample("directory", "export", "--format", "json", "-o", "directory.json");
+        d.AddCommand<DirectoryImportCommand>("import").WithDescription("Add an export to this directory (all or nothing; users and admins replaced).")
+            .WithExample("directory", "import", "directory.json");
     });
     c.AddBranch("alias", a =>
     {
