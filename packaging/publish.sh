@@ -40,4 +40,7 @@ if [ ! -x "$ALL_DIR/postbote-sendmail" ]; then
   publish src/Postbote "$ALL_DIR" --self-contained true
   cp "$SENDMAIL_DIR/postbote-sendmail" "$ALL_DIR/"
 fi
+# Old source states go (each worktree and test run may leave one): the newest few of each kind stay.
+ls -dt "$CACHE"/sendmail-* 2>/dev/null | tail -n +9 | xargs -r rm -rf
+ls -dt "$CACHE"/all-* 2>/dev/null | tail -n +4 | xargs -r rm -rf
 echo "$ALL_DIR"

@@ -41,6 +41,8 @@ declare -A PROBES=(
   [python3-milter]=/usr/lib/python3/dist-packages/Milter/__init__.py
   [opendkim]=/usr/sbin/opendkim
   [rspamd]=/usr/bin/rspamd
+  # the Debian package's test (packaging/test-deb.sh)
+  [lintian]=/usr/bin/lintian
 )
 
 missing=()
