@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,9 +13,10 @@ using Microsoft.Extensions.Logging;
 namespace Postbote.Web;
 
 /// <summary>
-/// The HTTP listener (Http:Endpoint): GET /metrics in the Prometheus text format. It is a Kestrel server of its
-/// own, so that its HTTP pipeline never touches the mail listeners or the admin sockets, and a scrape never
-/// reaches the queue API. Started and stopped with the server (a hosted service).
+/// The HTTP listener (Http:Endpoint): GET /metrics in the Prometheus text format (no login, for Prometheus) and,
+/// when given, the web dashboard (<see cref="Dashboard.Dashboard"/>, behind a login). It is a Kestrel server of its
+/// own, so that its HTTP pipeline never touches the mail listeners or the admin sockets. Started and stopped with
+/// the server (a hosted service).
 /// </summary>
 public sealed partial class MetricsHttpServer : IHostedService, IAsyncDisposable
 {
@@ -23,12 +25,19 @@ public sealed partial class MetricsHttpServer : IHostedService, IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _log;
     private readonly int _maxConnections, _maxRequestHeaderBytes;
+    private readonly Dashboard.Dashboard? _dashboard;
     private WebApplication? _app;
+
+    /// <summary>Request bodies the dashboard's forms may send (a user or alias form is well under 1 KiB).</summary>
+    public const int MaxFormBytes = 64 * 1024;
 
     /// <param name="maxConnections">Http:MaxConnections.</param>
     /// <param name="maxRequestHeaderBytes">Http:MaxRequestHeaderBytes.</param>
-    public MetricsHttpServer(IPEndPoint endpoint, MetricsCollector collector, ILoggerFactory loggers, int maxConnections = 16, int maxRequestHeaderBytes = 16 * 1024)
+    /// <param name="dashboard">The dashboard to serve beside /metrics, or null (Http:Dashboard:Enabled false).</param>
+    public MetricsHttpServer(IPEndPoint endpoint, MetricsCollector collector, ILoggerFactory loggers, int maxConnections = 16, int maxRequestHeaderBytes = 16 * 1024,
+        Dashboard.Dashboard? dashboard = null)
     {
+        _dashboard = dashboard;
         _maxConnections = maxConnections;
         _maxRequestHeaderBytes = maxRequestHeaderBytes;
         _endpoint = endpoint;
@@ -51,16 +60,19 @@ public sealed partial class MetricsHttpServer : IHostedService, IAsyncDisposable
             // A scrape is a small GET: bound what a stranger on the port can make us hold.
             k.Limits.MaxRequestHeadersTotalSize = _maxRequestHeaderBytes;
             k.Limits.MaxRequestLineSize = Math.Min(k.Limits.MaxRequestLineSize, _maxRequestHeaderBytes);
-            k.Limits.MaxRequestBodySize = 0;
+            k.Limits.MaxRequestBodySize = _dashboard is null ? 0 : MaxFormBytes;
             k.Limits.MaxConcurrentConnections = _maxConnections;
             k.Listen(_endpoint, lo => lo.Protocols = HttpProtocols.Http1);
         });
+        _dashboard?.AddServices(builder.Services);
         var app = builder.Build();
-        app.MapGet("/metrics", (HttpContext http) =>
+        _dashboard?.Map(app);
+        var metrics = app.MapGet("/metrics", (HttpContext http) =>
         {
             string text = PrometheusTextWriter.Write(_collector.Collect());
             return Results.Text(text, PrometheusTextWriter.ContentType);
         });
+        if (_dashboard is not null) metrics.AllowAnonymous();
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -75,6 +87,7 @@ public sealed partial class MetricsHttpServer : IHostedService, IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         BoundEndpoint = address is null ? _endpoint : new IPEndPoint(_endpoint.Address, new Uri(address).Port);
         LogListening(BoundEndpoint);
+        if (_dashboard is not null) LogDashboard(BoundEndpoint);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -90,4 +103,7 @@ public sealed partial class MetricsHttpServer : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "metrics on http://{Endpoint}/metrics")]
     private partial void LogListening(IPEndPoint endpoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "dashboard on http://{Endpoint}/ (admins: postbote admin add NAME)")]
+    private partial void LogDashboard(IPEndPoint endpoint);
 }

@@ -80,6 +80,10 @@ public sealed class DkimKeyStore
         return keys.OrderBy(k => k.Domain, StringComparer.Ordinal).ThenBy(k => k.Created).ThenBy(k => k.Selector, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>Whether <paramref name="key"/> signs: the oldest key of its domain and algorithm in <paramref name="all"/> does.</summary>
+    public static bool IsSigning(DkimSigningKey key, IReadOnlyList<DkimSigningKey> all) =>
+        all.First(k => k.Domain == key.Domain && k.Algorithm == key.Algorithm) == key;
+
     /// <summary>The keys of one domain, oldest first.</summary>
     public IReadOnlyList<DkimSigningKey> Load(string domain)
     {

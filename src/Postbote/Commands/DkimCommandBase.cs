@@ -30,8 +30,7 @@ public abstract class DkimCommandBase<TSettings> : Command<TSettings> where TSet
     protected abstract int Run(DkimKeyStore store, TSettings settings);
 
     /// <summary>The oldest key of each algorithm signs (see <see cref="DkimKeyStore"/>).</summary>
-    protected static bool IsSigning(DkimSigningKey key, IReadOnlyList<DkimSigningKey> all) =>
-        all.First(k => k.Domain == key.Domain && k.Algorithm == key.Algorithm) == key;
+    protected static bool IsSigning(DkimSigningKey key, IReadOnlyList<DkimSigningKey> all) => DkimKeyStore.IsSigning(key, all);
 
     protected static object ToJson(DkimSigningKey key, IReadOnlyList<DkimSigningKey>? all = null) => all is null
         ? new { domain = key.Domain, selector = key.Selector, algorithm = key.AlgorithmName, name = key.RecordName + ".", txt = key.TxtRecord }

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Postbote.Configuration;
 
-/// <summary>The HTTP listener of `serve` (src/Postbote.Web): Prometheus /metrics, later the dashboard.</summary>
+/// <summary>The HTTP listener of `serve` (src/Postbote.Web): Prometheus /metrics and the web dashboard.</summary>
 public sealed class HttpOptions
 {
     /// <summary>
@@ -21,9 +21,13 @@ public sealed class HttpOptions
     /// default is 32 KiB).</summary>
     public int MaxRequestHeaderBytes { get; set; } = 16 * 1024;
 
+    /// <summary>The web dashboard on this listener (Http:Dashboard:Enabled and its settings).</summary>
+    public Postbote.Web.Dashboard.DashboardOptions Dashboard { get; set; } = new();
+
     /// <summary>The endpoint to bind, or null when disabled; a malformed value adds a problem naming Http:Endpoint.</summary>
     public static IPEndPoint? Resolve(HttpOptions http, List<string> problems)
     {
+        http.Dashboard.Validate(problems);
         if (http.MaxConnections < 1) problems.Add("Http:MaxConnections must be at least 1");
         if (http.MaxRequestHeaderBytes < 1024) problems.Add("Http:MaxRequestHeaderBytes must be at least 1024");
         if (string.IsNullOrWhiteSpace(http.Endpoint)) return null;

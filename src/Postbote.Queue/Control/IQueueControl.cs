@@ -1,7 +1,7 @@
-namespace Postbote.Admin;
+namespace Postbote.Queue.Control;
 
 /// <summary>
-/// Queue control as the CLI uses it: through the admin socket of the running server (<see cref="AdminClient"/>),
+/// Queue control as the CLI and the dashboard use it: through the admin socket of the running server (the CLI's AdminClient),
 /// or on the spool files when the server is stopped (<see cref="SpoolQueueControl"/>, which the admin endpoint
 /// also uses inside the server, with the queue manager).
 /// </summary>

@@ -1,6 +1,6 @@
 using Postbote.Core.Envelope;
 
-namespace Postbote.Admin;
+namespace Postbote.Queue.Control;
 
 /// <summary>One recipient of a queued message as the admin API and the CLI show it.</summary>
 public sealed record QueueRecipientEntry(string Address, string? OriginalAddress, string State, string? Status, string? LastReply,

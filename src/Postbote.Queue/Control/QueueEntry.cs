@@ -1,7 +1,6 @@
 using Postbote.Core.Envelope;
-using Postbote.Queue;
 
-namespace Postbote.Admin;
+namespace Postbote.Queue.Control;
 
 /// <summary>
 /// A queued message as the admin API and the CLI show it (the JSON of <c>queue list --json</c> and <c>queue show --json</c>).

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Postbote.Admin;
+namespace Postbote.Queue.Control;
 
 /// <summary>Reads the header section of a stored message (unfolded, one string per field) for <c>queue show</c>.</summary>
 public static class MessageHeaders

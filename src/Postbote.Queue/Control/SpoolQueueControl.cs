@@ -1,7 +1,6 @@
 using Postbote.Core.Envelope;
-using Postbote.Queue;
 
-namespace Postbote.Admin;
+namespace Postbote.Queue.Control;
 
 /// <summary>
 /// Queue control on the spool. Inside the server (<paramref name="manager"/> given) every change goes through the

@@ -1,4 +1,4 @@
-namespace Postbote.Admin;
+namespace Postbote.Queue.Control;
 
 /// <summary>What a queue operation did.</summary>
 public enum QueueOpOutcome
