@@ -45,6 +45,12 @@ app.Configure(c =>
         d.AddCommand<DnsRouteCommand>("route").WithDescription("The hosts mail for a domain goes to, in the order they are tried (dig -t MX, the way delivery resolves it).")
             .WithExample("dns", "route", "example.net").WithExample("dns", "route", "example.net", "--json");
     });
+    c.AddBranch("tls", t =>
+    {
+        t.SetDescription("Learned outbound TLS levels (Delivery:Tls:LearnLevels).");
+        t.AddCommand<TlsListCommand>("list").WithDescription("Destinations held to the TLS level they have shown.").WithExample("tls", "list", "--json");
+        t.AddCommand<TlsForgetCommand>("forget").WithDescription("Forget a destination's learned TLS level.").WithExample("tls", "forget", "example.net");
+    });
     c.AddBranch("auth", a =>
     {
         a.SetDescription("Mail authentication checks as the Mx listener makes them.");

@@ -15,6 +15,9 @@ public sealed class SmtpDeliveryOptions
     /// <summary>TLS level per recipient domain for MX delivery (Delivery:Tls); opportunistic everywhere by default. Not used for the relayhost.</summary>
     public Tls.TlsPolicyTable TlsPolicies { get; set; } = Tls.TlsPolicyTable.Opportunistic;
 
+    /// <summary>Learned TLS levels (Delivery:Tls:LearnLevels), applied to destinations without their own policy; null: off.</summary>
+    public Tls.LearnedTlsLevels? LearnedTlsLevels { get; set; }
+
     /// <summary>Most addresses tried per delivery, over all MX hosts; Postfix smtp_mx_address_limit is 5.</summary>
     public int MaxAddressesPerDelivery { get; set; } = 5;
 }

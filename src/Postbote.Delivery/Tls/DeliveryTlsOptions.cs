@@ -16,12 +16,23 @@ public sealed class DeliveryTlsOptions
     /// <summary>Per-destination policies; the first entry matching the recipient domain wins (exact name before <c>.parent</c>).</summary>
     public TlsPolicyOptions[]? Policies { get; set; }
 
+    /// <summary>
+    /// Learn per destination that TLS worked (chasquid): after a delivery over TLS, a destination without its own
+    /// policy is held to that level (TLS; a verified certificate once one was seen) until `postbote tls forget`.
+    /// On by default, as in chasquid: it only ever raises a level a destination has itself shown it can do.
+    /// </summary>
+    public bool LearnLevels { get; set; } = true;
+
+    /// <summary>Most destinations remembered in DataDirectory/tls-levels.db; the least recently seen are dropped first.</summary>
+    public int LearnedLevelsMaxEntries { get; set; } = 100_000;
+
     /// <summary>The problems of these settings, each naming its key (Delivery:Tls:...); empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
         if (!TlsLevels.TryParse(Level, out _)) problems.Add($"Delivery:Tls:Level: '{Level}' is not one of {TlsLevels.Names}");
         if (CAFile is { Length: > 0 } && !File.Exists(CAFile)) problems.Add($"Delivery:Tls:CAFile: {CAFile} does not exist");
+        if (LearnedLevelsMaxEntries < 1) problems.Add("Delivery:Tls:LearnedLevelsMaxEntries must be positive");
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < (Policies?.Length ?? 0); i++)
         {

@@ -55,8 +55,13 @@ public static class DeliveryComposition
                 Password = r.PasswordFile is null ? null : File.ReadAllText(r.PasswordFile).TrimEnd('\r', '\n'),
             };
         }
+        var learned = o.Delivery.Tls.LearnLevels
+            ? Postbote.Delivery.Tls.LearnedTlsLevels.Open(Path.Combine(config.DataDirectory, Postbote.Delivery.Tls.LearnedTlsLevels.FileName),
+                o.Delivery.Tls.LearnedLevelsMaxEntries, time)
+            : null;
         var smtp = new SmtpDeliveryAgent(new SmtpDeliveryOptions { Port = o.Delivery.Port, Client = client, Relayhost = relay,
-                TlsPolicies = Postbote.Delivery.Tls.TlsPolicyTable.Build(o.Delivery.Tls) }, mx,
+                TlsPolicies = Postbote.Delivery.Tls.TlsPolicyTable.Build(o.Delivery.Tls),
+                LearnedTlsLevels = learned }, mx,
             timeProvider: time, logger: loggers.CreateLogger("Postbote.Smtp"))
         {
             ConnectionCache = new SmtpConnectionCache(time),
@@ -88,7 +93,7 @@ public static class DeliveryComposition
         var router = new DeliveryRouter(
             async (domain, ct) => config.Server.IsLocalDomain(domain) || await directory.IsLocalDomainAsync(domain, ct).ConfigureAwait(false),
             local, smtp, relay is null ? null : (relay.Host, relay.Port));
-        return new DeliveryServices(router, mx, maildir);
+        return new DeliveryServices(router, mx, maildir) { LearnedTlsLevels = learned };
     }
 
     /// <summary>
@@ -113,4 +118,8 @@ public static class DeliveryComposition
 }
 
 /// <summary>The delivery parts other components use: the router (queue manager), MX lookup (`dns route`), Maildir (Sent copies).</summary>
-public sealed record DeliveryServices(IDeliveryRouter Router, MxResolver Mx, MaildirDeliveryAgent Maildir);
+public sealed record DeliveryServices(IDeliveryRouter Router, MxResolver Mx, MaildirDeliveryAgent Maildir)
+{
+    /// <summary>The learned TLS levels (Delivery:Tls:LearnLevels), or null when off.</summary>
+    public Postbote.Delivery.Tls.LearnedTlsLevels? LearnedTlsLevels { get; init; }
+}

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Postbote.Delivery.Tls;
 using Postbote.IntegrationTests.Infrastructure;
 using Postbote.TestSupport;
@@ -153,6 +154,71 @@ public sealed class OutboundTlsPolicyTests
             Assert.True(scrape["postbote_delivery_tls_total{outcome=\"verified\"}"] >= 2, scrape.Text);
             Assert.True(scrape["postbote_delivery_tls_total{outcome=\"unverified\"}"] >= 1, scrape.Text);
             Assert.True(scrape["postbote_delivery_tls_total{outcome=\"not_verified\"}"] >= 3, scrape.Text);
+        }
+        finally
+        {
+            File.Delete(caFile);
+        }
+    }
+
+    [Fact]
+    public async Task LearnedLevel_AfterAVerifiedDelivery_StrippingIsDeferred_UntilTlsForget()
+    {
+        SkipUnlessPostfix();
+        using var ca = new TestCertificateAuthority();
+        using var certificate = ca.Issue("mx.peer.test");
+        await using var peer = await TlsPeer.StartAsync(certificate, ["learn.test"], ca.Certificate);
+        await using var proxy = new StartTlsStrippingProxy(new IPEndPoint(IPAddress.Loopback, peer.Port)) { Stripping = false };
+        var caFile = Path.Combine(Path.GetTempPath(), "postbote-ca-" + Guid.NewGuid().ToString("N")[..8] + ".pem");
+        await File.WriteAllTextAsync(caFile, ca.CertificatePem);
+        try
+        {
+            using var dns = new TestDnsServer().AddMx("learn.test", 10, "mx.peer.test").AddA("mx.peer.test", "127.0.0.1");
+            // Default level may (learning is on by default); the test CA as trust anchor, so the first delivery verifies.
+            await using var server = await StartServerAsync(dns, proxy.Port, o =>
+            {
+                o.Delivery.Tls.Level = "may";
+                o.Delivery.Tls.CAFile = caFile;
+                o.Queue.MinimalBackoff = TimeSpan.FromHours(1);
+            });
+
+            var first = await SubmitTrustedAsync(server, "alice@client.test", "bob@learn.test", Message("alice@client.test", "bob@learn.test", "first"));
+            var files = await peer.WaitAsync("learn.test");
+            Assert.True(files.Count == 1 && TlsPeer.CameOverTls(files[0]), $"first delivery not over TLS\n{Dump(server)}");
+            Assert.True(await PollAsync(() => Attempts(server, first).Count == 1), Dump(server));
+            Assert.Equal("verified", AttemptLine().Match(Attempts(server, first)[0]).Groups["tls"].Value);
+            Assert.Contains(server.Log.Lines, l => l.Contains($"{first}: learned TLS level verified for learn.test"));
+
+            // The attacker strips STARTTLS: mail is deferred (learned verify), not sent in plaintext.
+            proxy.Stripping = true;
+            var second = await SubmitTrustedAsync(server, "alice@client.test", "bob@learn.test", Message("alice@client.test", "bob@learn.test", "second"));
+            Assert.True(await PollAsync(() => Attempts(server, second).Count == 1), Dump(server));
+            var deferred = AttemptLine().Match(Attempts(server, second)[0]);
+            Assert.Equal(("deferred", "4.7.5"), (deferred.Groups["status"].Value, deferred.Groups["dsn"].Value));
+            Assert.Contains("TLS is required (TLS policy verify (learned: delivered with a verified certificate before; postbote tls forget clears it))", deferred.Groups["reply"].Value);
+            Assert.Contains("does not offer STARTTLS", deferred.Groups["reply"].Value);
+            Assert.Single(peer.Received("learn.test"));
+            Assert.True(proxy.StrippedCount >= 1);
+
+            // `postbote tls forget` (another connection to the same file, as the CLI): the server sees it within a second.
+            using (var store = LearnedTlsLevels.Open(Path.Combine(server.DataDirectory, LearnedTlsLevels.FileName)))
+            {
+                Assert.Equal(LearnedTlsLevel.Verified, Assert.Single(store.List()).Level);
+                Assert.True(store.Forget("learn.test"));
+            }
+            // The server re-reads the store at most once a second: wait until it has, then ask for delivery now (ETRN).
+            var serverLevels = server.Services.GetRequiredService<Postbote.Hosting.DeliveryServices>().LearnedTlsLevels!;
+            Assert.True(await PollAsync(() => serverLevels.Find("learn.test") is null), "the server still holds the forgotten level");
+            await using (var c = await RawSmtpClient.ConnectAsync(server.MxPort, ServerAddress))
+            {
+                await c.ReadAsync();
+                await c.CommandAsync("EHLO client.test");
+                Assert.StartsWith("250 2.0.0 Queuing started for learn.test", await c.CommandAsync("ETRN learn.test"));
+                await c.CommandAsync("QUIT");
+            }
+            await peer.WaitAsync("learn.test", 2);
+            Assert.True(peer.Received("learn.test").Count == 2, "not delivered after tls forget\n" + Dump(server));
+            Assert.True(await PollAsync(() => Attempts(server, second).Any(l => l.Contains("status=sent"))), Dump(server));
         }
         finally
         {

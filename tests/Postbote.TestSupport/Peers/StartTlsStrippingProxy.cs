@@ -30,6 +30,9 @@ public sealed class StartTlsStrippingProxy : IAsyncDisposable
     /// <summary>The port clients connect to.</summary>
     public int Port { get; }
 
+    /// <summary>Strip STARTTLS from connections accepted from now on (true, the default), or relay them untouched (TLS passes through).</summary>
+    public bool Stripping { get; set; } = true;
+
     /// <summary>How many EHLO replies had STARTTLS removed.</summary>
     public int StrippedCount => Volatile.Read(ref _stripped);
 
@@ -57,7 +60,9 @@ public sealed class StartTlsStrippingProxy : IAsyncDisposable
         {
             await server.ConnectAsync(_upstream, _stop.Token);
             var toServer = client.GetStream().CopyToAsync(server.GetStream(), _stop.Token);
-            var toClient = FilterRepliesAsync(server.GetStream(), client.GetStream(), _stop.Token);
+            var toClient = Stripping
+                ? FilterRepliesAsync(server.GetStream(), client.GetStream(), _stop.Token)
+                : server.GetStream().CopyToAsync(client.GetStream(), _stop.Token);
             await Task.WhenAny(toServer, toClient);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
