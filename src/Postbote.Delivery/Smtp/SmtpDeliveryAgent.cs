@@ -83,12 +83,8 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
         }
 
         var relayClient = _options.Relayhost is { } relay ? ClientOptionsFor(relay) : null;
-        var policy = relayClient is null ? _options.TlsPolicies.Find(route.Domain) : null;
-        // Learned levels hold a destination without its own policy to what it has shown it can do.
-        var learning = policy is not null && _options.LearnedTlsLevels is not null && ReferenceEquals(policy, _options.TlsPolicies.Default)
-            && policy.Level is not TlsLevel.None;
-        if (learning)
-            policy = Learned(policy!, _options.LearnedTlsLevels!.Find(route.Domain));
+        var learning = false;
+        var policy = relayClient is null ? _options.TlsPolicies.Effective(route.Domain, _options.LearnedTlsLevels, out learning, out _) : null;
         var port = _options.Relayhost?.Port ?? _options.Port;
         var pending = Enumerable.Range(0, recipients.Count).ToList();
         var attempts = 0;
@@ -226,20 +222,6 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent
     }
 
     private readonly ConcurrentDictionary<DestinationTlsPolicy, SmtpClientOptions> _clientByPolicy = new();
-    private DestinationTlsPolicy? _learnedVerified, _learnedEncrypted;
-
-    /// <summary>The stricter of the default policy and what the destination has shown: verify after a verified delivery, encrypt after any TLS one.</summary>
-    private DestinationTlsPolicy Learned(DestinationTlsPolicy policy, LearnedTlsEntry? entry)
-    {
-        if (entry is null) return policy;
-        if (entry.Level == LearnedTlsLevel.Verified && policy.Level is not (TlsLevel.Verify or TlsLevel.DaneOnly))
-            return _learnedVerified ??= new DestinationTlsPolicy(TlsLevel.Verify, TlsMatchNames.Default, policy.TrustAnchors,
-                "learned: delivered with a verified certificate before; postbote tls forget clears it");
-        if (entry.Level == LearnedTlsLevel.Encrypted && policy.Level is TlsLevel.May or TlsLevel.Dane)
-            return _learnedEncrypted ??= new DestinationTlsPolicy(TlsLevel.Encrypt, TlsMatchNames.Default, policy.TrustAnchors,
-                "learned: delivered over TLS before; postbote tls forget clears it");
-        return policy;
-    }
 
     /// <summary>
     /// The client settings for MX delivery under <paramref name="policy"/>: derived once per policy; under verify,

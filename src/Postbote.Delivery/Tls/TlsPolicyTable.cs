@@ -64,6 +64,30 @@ public sealed class TlsPolicyTable
         return Default;
     }
 
+    private DestinationTlsPolicy? _learnedVerified, _learnedEncrypted;
+
+    /// <summary>
+    /// The policy delivery applies to <paramref name="domain"/>: its own entry, or the default raised to what the
+    /// destination has shown (<paramref name="learned"/>): verify (match hostname) after a verified delivery, encrypt
+    /// after any TLS one. A configured policy and a default of none are the admin's word and never raised.
+    /// </summary>
+    /// <param name="learns">True when a delivery to this destination teaches its level (no own policy, learning on).</param>
+    /// <param name="entry">The learned entry, when there is one.</param>
+    public DestinationTlsPolicy Effective(string domain, LearnedTlsLevels? learned, out bool learns, out LearnedTlsEntry? entry)
+    {
+        var policy = Find(domain);
+        entry = null;
+        learns = learned is not null && ReferenceEquals(policy, Default) && policy.Level != TlsLevel.None;
+        if (!learns || (entry = learned!.Find(domain)) is null) return policy;
+        if (entry.Level == LearnedTlsLevel.Verified && policy.Level is not (TlsLevel.Verify or TlsLevel.DaneOnly))
+            return _learnedVerified ??= new DestinationTlsPolicy(TlsLevel.Verify, TlsMatchNames.Default, policy.TrustAnchors,
+                "learned: delivered with a verified certificate before; postbote tls forget clears it");
+        if (entry.Level == LearnedTlsLevel.Encrypted && policy.Level is TlsLevel.May or TlsLevel.Dane)
+            return _learnedEncrypted ??= new DestinationTlsPolicy(TlsLevel.Encrypt, TlsMatchNames.Default, policy.TrustAnchors,
+                "learned: delivered over TLS before; postbote tls forget clears it");
+        return policy;
+    }
+
     private static string Normalize(string destination)
     {
         var dot = destination.StartsWith('.');

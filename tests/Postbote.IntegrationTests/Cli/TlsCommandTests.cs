@@ -38,4 +38,55 @@ public sealed class TlsCommandTests
         Assert.Contains("selfsigned.example", table.Stdout);
         Assert.DoesNotContain("verified.example", table.Stdout);
     }
+
+    [Fact]
+    public async Task DnsRoute_shows_per_MX_the_TLS_policy_and_why()
+    {
+        await using var p = CliServer.Create();
+        using var dns = new Postbote.TestSupport.TestDnsServer()
+            .AddMx("bank.test", 10, "mx1.bank.test").AddMx("bank.test", 20, "mx2.bank.test")
+            .AddA("mx1.bank.test", "192.0.2.1").AddA("mx2.bank.test", "192.0.2.2")
+            .AddMx("learned.test", 10, "mx.learned.test").AddA("mx.learned.test", "192.0.2.3")
+            .AddMx("plain.test", 10, "mx.plain.test").AddA("mx.plain.test", "192.0.2.4");
+        var data = Path.Combine(p.Directory, "data");
+        System.IO.Directory.CreateDirectory(data);
+        var config = Path.Combine(p.Directory, "route.json");
+        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
+        {
+            Hostname = "mx.test.local", DataDirectory = data, Domains = new[] { "test.local" },
+            Dns = new { Servers = new[] { dns.Endpoint }, Timeout = "00:00:02" },
+            Delivery = new { Tls = new { Level = "may", Policies = new[] { new { Destination = "bank.test", Level = "verify", Match = new[] { "hostname", "nexthop" } } } } },
+        }));
+        using (var store = LearnedTlsLevels.Open(Path.Combine(data, LearnedTlsLevels.FileName)))
+            store.Learn("learned.test", new TransportSecurity("verified", "TLSv1.3", "TLS_AES_256_GCM_SHA384"));
+
+        async Task<JsonElement> RouteAsync(string domain)
+        {
+            var r = await p.RunAsync(["dns", "route", domain, "--json", "--config", config], withConfig: false);
+            Assert.True(r.ExitCode == 0, r.Output);
+            return JsonDocument.Parse(r.Stdout).RootElement;
+        }
+
+        var bank = (await RouteAsync("bank.test")).GetProperty("hosts").EnumerateArray().ToArray();
+        Assert.Equal(2, bank.Length);
+        foreach (var h in bank)
+        {
+            var tls = h.GetProperty("tls");
+            Assert.Equal("verify", tls.GetProperty("level").GetString());
+            Assert.Equal("Delivery:Tls:Policies:0 (bank.test)", tls.GetProperty("source").GetString());
+            Assert.Equal([h.GetProperty("name").GetString(), "bank.test"], tls.GetProperty("match").EnumerateArray().Select(m => m.GetString()));
+            Assert.Contains("configured policy", tls.GetProperty("why").GetString());
+        }
+        var learned = (await RouteAsync("learned.test")).GetProperty("hosts")[0].GetProperty("tls");
+        Assert.Equal("verify", learned.GetProperty("level").GetString());
+        Assert.Contains("learned level verified since", learned.GetProperty("why").GetString());
+        Assert.Contains("postbote tls forget learned.test", learned.GetProperty("why").GetString());
+        var plain = (await RouteAsync("plain.test")).GetProperty("hosts")[0].GetProperty("tls");
+        Assert.Equal("may", plain.GetProperty("level").GetString());
+        Assert.Contains("the default level (Delivery:Tls:Level); no policy of its own, nothing learned yet", plain.GetProperty("why").GetString());
+
+        var text = await p.RunAsync(["dns", "route", "bank.test", "--config", config], withConfig: false);
+        Assert.Contains("TLS", text.Stdout); // the table's TLS column (wrapped to the terminal's width)
+        Assert.Contains("TLS verify: configured policy Delivery:Tls:Policies:0 (bank.test); TLS required, certificate chain to the system store and name verified", text.Stdout);
+    }
 }
