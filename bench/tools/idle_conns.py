@@ -7,8 +7,16 @@ Used by bench/compare.sh to measure memory per idle connection."""
 import argparse, asyncio, sys, time
 
 
-async def one(host, port, timeout, conns):
+async def one(host, port, timeout, conns, pregreet=False):
     reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    if pregreet:
+        # Screening's greet delay: the first greeting line "220-" arrives at once, the rest only after the delay;
+        # the connection is held there, saying nothing (speaking now would be PREGREET).
+        line = await asyncio.wait_for(reader.readline(), timeout)
+        if not line.startswith(b"220-"):
+            raise ConnectionError("no 220- first line: is Screening on?")
+        conns.append(writer)
+        return
     await asyncio.wait_for(read_reply(reader), timeout)
     writer.write(b"EHLO idle.bench\r\n")
     await writer.drain()
@@ -33,6 +41,7 @@ async def main():
     ap.add_argument("--parallel", type=int, default=200, help="connection attempts in flight")
     ap.add_argument("--timeout", type=float, default=60.0, help="per step")
     ap.add_argument("--hold", type=float, default=300.0, help="max seconds to hold the connections")
+    ap.add_argument("--pregreet", action="store_true", help="hold each connection after the first greeting line, silent")
     a = ap.parse_args()
     conns, failed = [], 0
     sem = asyncio.Semaphore(a.parallel)
@@ -41,7 +50,7 @@ async def main():
         nonlocal failed
         async with sem:
             try:
-                await one(a.host, a.port, a.timeout, conns)
+                await one(a.host, a.port, a.timeout, conns, a.pregreet)
             except Exception:
                 failed += 1
 
@@ -56,7 +65,8 @@ async def main():
         pass
     for w in conns:
         try:
-            w.write(b"QUIT\r\n")
+            if not a.pregreet:
+                w.write(b"QUIT\r\n")
             w.close()
         except Exception:
             pass
