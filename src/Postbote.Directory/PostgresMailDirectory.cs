@@ -12,7 +12,7 @@ namespace Postbote.Directory;
 /// open when asked): opening without migrating refuses a database whose schema is not the current one.
 /// Needs PostgreSQL 14 or later.
 /// </summary>
-public sealed class PostgresMailDirectory : SqlMailDirectory, IAsyncDisposable
+public sealed partial class PostgresMailDirectory : SqlMailDirectory, IAsyncDisposable
 {
     /// <summary>The NOTIFY channel the tables' triggers signal; the payload names the table changed.</summary>
     public const string ChangeChannel = "postbote_directory";
@@ -142,9 +142,13 @@ public sealed class PostgresMailDirectory : SqlMailDirectory, IAsyncDisposable
     private protected override async Task LockForMigrationAsync(DbConnection conn, DbTransaction tx, CancellationToken ct) =>
         await ExecuteAsync(conn, tx, "SELECT pg_advisory_xact_lock(@k)", ct, ("@k", MigrationLockKey)).ConfigureAwait(false);
 
-    /// <summary>Closes the pooled connections.</summary>
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    /// <summary>Stops the change listener and closes the pooled connections.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopListeningAsync().ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
 
     /// <inheritdoc cref="DisposeAsync"/>
-    public override void Dispose() => _dataSource.Dispose();
+    public override void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

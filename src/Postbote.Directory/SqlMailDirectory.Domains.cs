@@ -10,7 +10,7 @@ public abstract partial class SqlMailDirectory
     // change must not store its (then old) answer after the change cleared the cache.
     private long _domainGeneration;
 
-    private void DomainsChanged()
+    private protected void DomainsChanged()
     {
         Interlocked.Increment(ref _domainGeneration);
         _domainCache.Clear();

@@ -36,6 +36,8 @@ public static class ServerHost
         builder.Services.AddSingleton(config);
         var directory = await OpenDirectoryAsync(config).ConfigureAwait(false);
         builder.Services.AddSingleton<IMailDirectory>(directory);
+        if (directory is PostgresMailDirectory shared)
+            builder.Services.AddHostedService(sp => new DirectoryChangeListener(shared, sp.GetRequiredService<ILogger<DirectoryChangeListener>>()));
         builder.Services.AddSingleton(time ?? TimeProvider.System);
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(sp => new Spool(config.QueueDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Spool>>(), config.Options.Queue.SyncMode)
