@@ -83,11 +83,12 @@ JSON
   line=$(grep '^ready' "$WORK/hold.out" || echo "ready 0 failed $N")
   held=$(echo "$line" | awk '{print $2}')
   loaded=$(python3 "$TOOLS/proctree.py" mem "$SERVER_PID")
+  threads=$(awk '/^Threads:/{print $2}' "/proc/$SERVER_PID/status" 2>/dev/null)
   exec 9>&-
   wait "$holder" 2>/dev/null
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   if [ "${held:-0}" -gt 0 ]; then
-    python3 -c "b='$base'.split(); l='$loaded'.split(); print(f'$mode: N=$N held=$held PSS {(int(l[0])-int(b[0]))/$held:.1f} KiB/conn, RSS {(int(l[1])-int(b[1]))/$held:.1f} KiB/conn ({int(b[0])//1024} -> {int(l[0])//1024} MiB PSS); load $load')"
+    python3 -c "b='$base'.split(); l='$loaded'.split(); print(f'$mode: N=$N held=$held PSS {(int(l[0])-int(b[0]))/$held:.1f} KiB/conn, RSS {(int(l[1])-int(b[1]))/$held:.1f} KiB/conn ({int(b[0])//1024} -> {int(l[0])//1024} MiB PSS, $threads threads); load $load')"
   else
     echo "$mode: N=$N none held ($line); load $load"
   fi
