@@ -14,7 +14,8 @@ public sealed class DebianPackageTests
     public async Task Package_Installs_RunsTheServer_DeliversMailFromSendmail_AndPurgesCleanly()
     {
         var script = Path.Combine(NativeSendmail.RepositoryRoot(), "packaging", "test-deb.sh");
-        var r = await ExternalTool.RunAsync("bash", [script], timeout: TimeSpan.FromMinutes(20));
+        // Without lintian (1-2 minutes per new package on this machine): `bash packaging/test-deb.sh` by hand runs it too.
+        var r = await ExternalTool.RunAsync("bash", [script], timeout: TimeSpan.FromMinutes(20), env: new Dictionary<string, string> { ["LINTIAN"] = "0" });
         Assert.True(r.ExitCode == 0, r.Output);
         Assert.DoesNotContain("not ok", r.Stdout);
         Assert.Matches(@"(?m)^[1-9]\d+ passed, 0 failed$", r.Stdout);
