@@ -228,12 +228,13 @@ public sealed partial class QueueManager
             recipients[0].ReversePath ?? envelope.ReversePath,
             recipients.Select(r => new DeliveryRecipient(r.Address, r.Notify, r.OriginalRecipientParameter)).ToList(),
             _ => ValueTask.FromResult(_spool.OpenForDelivery(envelope)),
-            envelope.Size + prefix.Length,
+            envelope.Size + prefix.Length - envelope.OmittedLength(),
             envelope.Body,
             envelope.SmtpUtf8,
             envelope.Return,
             envelope.EnvelopeId,
-            envelope.AuthenticatedUser);
+            envelope.AuthenticatedUser,
+            envelope.Folder);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{QueueId}: delivery attempt failed unexpectedly; retrying later")]

@@ -302,12 +302,14 @@ public sealed partial class Spool
     private partial void LogSubscriberFailed(string queueId, Exception e);
 
     /// <summary>The message as it is delivered: the envelope's prepended header lines (e.g. DKIM-Signature, a
-    /// submission's added Message-ID), then the stored bytes.</summary>
+    /// submission's added Message-ID, Authentication-Results), then the stored bytes less its omitted runs.</summary>
     public Stream OpenForDelivery(QueuedMessage envelope)
     {
-        if (envelope.PrependHeaders.Count == 0) return OpenMessage(envelope.QueueId);
+        var stored = OpenMessage(envelope.QueueId);
+        if (envelope.OmitRanges is { Count: > 0 } omit) stored = new OmittingStream(stored, omit);
+        if (envelope.PrependHeaders.Count == 0) return stored;
         var prefix = System.Text.Encoding.UTF8.GetBytes(string.Concat(envelope.PrependHeaders));
-        return new PrependedStream(prefix, OpenMessage(envelope.QueueId));
+        return new PrependedStream(prefix, stored);
     }
 
     private const int MaxEnvelopePadding = 1024;

@@ -23,6 +23,8 @@ public sealed class SmtpServices
     public EtrnThrottle EtrnThrottle { get; init; } = new();
     /// <summary>SPF at MAIL on Mx listeners for clients neither authenticated nor trusted (none: no check).</summary>
     public SpfCheckStep? Spf { get; init; }
+    /// <summary>DKIM, DMARC and Authentication-Results at the end of DATA on Mx listeners for strangers (none: no checks).</summary>
+    public MailAuth.MessageAuthenticator? InboundChecks { get; init; }
     /// <summary>Signs mail from authenticated and trusted clients (DKIM); none: nothing is signed.</summary>
     public MailAuth.Dkim.DkimSigner? Dkim { get; init; }
     /// <summary>Sender rewriting of forwarded mail and the bounce addresses it makes (Srs:*); null: off.</summary>

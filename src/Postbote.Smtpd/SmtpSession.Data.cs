@@ -50,6 +50,7 @@ public sealed partial class SmtpSession
             var id = _tx!.QueueId ?? _services.Spool.NewQueueId();
             _incoming = _services.Spool.BeginMessage(id);
             if (SignsOutgoingMail && _services.Dkim?.BeginCapture() is { } capture) _incoming.CaptureForDkim(capture);
+            else if (ChecksInboundMail) _incoming.CaptureForDkim(_services.InboundChecks!.BeginCapture());
             var tls = _tls;
             string? single = _tx!.Recipients.Count == 1 ? _tx.Recipients[0].Recipient.ToString() : null;
             var received = ReceivedHeader.Build(_helo, ClientAddress.ToString(), _options.Hostname, Protocol, id,
@@ -139,12 +140,17 @@ public sealed partial class SmtpSession
         if (tx.Spf is { } spf) prepend.Add(_services.Spf!.ReceivedSpf(spf, ClientAddress, _helo ?? "", tx.Mail.ReversePathText));
         if (refusal is null && _listener.Role == ListenerRole.Submission && _authUser is not null)
             refusal = await SubmissionChecksAsync(incoming, prepend).ConfigureAwait(false);
+        // The checks see the message as received, before a filter may rewrite it.
+        InboundMarks marks = default;
+        if (refusal is null && ChecksInboundMail) (refusal, marks) = await CheckInboundAsync(incoming, tx, prepend).ConfigureAwait(false);
         Filters.FilteredMessage? edits = null;
         if (refusal is null && _filter is not null)
         {
             (refusal, bool discard, edits) = await FilterMessageAsync().ConfigureAwait(false);
             if (discard) return await DiscardFilteredAsync().ConfigureAwait(false);
             if (_incoming is null) return refusal!; // the rewrite failed: refused and aborted already
+            // A rewritten message is a new file: the omitted ranges are found again in its header section.
+            if (_incoming != incoming && marks.OmitRanges is not null) marks = marks with { OmitRanges = ForgedResultsIn(_incoming.Dkim) };
             incoming = _incoming;
         }
         if (refusal is not null)
@@ -154,7 +160,7 @@ public sealed partial class SmtpSession
             return refusal;
         }
         // DKIM-Signature first: it covers the fields added above and the stored header; the body hash is already done.
-        if (incoming.Dkim is { } dkim && !incoming.Headers.EndedByNonFieldLine && _services.Dkim is { } signer)
+        if (incoming.Dkim is { } dkim && SignsOutgoingMail && !incoming.Headers.EndedByNonFieldLine && _services.Dkim is { } signer)
             prepend.InsertRange(0, signer.Sign(dkim, prepend, incoming.QueueId));
         var envelope = new QueuedMessage
         {
@@ -172,6 +178,8 @@ public sealed partial class SmtpSession
             AuthenticatedUser = _authUser,
             Listener = _listener.Name,
             PrependHeaders = prepend,
+            OmitRanges = marks.OmitRanges,
+            Folder = marks.Folder,
             Recipients = ExpandRecipients(tx, tx.Forwarded is null ? null : await ForwardSenderAsync(tx, incoming.QueueId).ConfigureAwait(false)),
         };
         if (edits is not null)

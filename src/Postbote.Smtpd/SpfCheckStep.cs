@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Postbote.Core.Smtp;
 using Postbote.MailAuth;
+using Postbote.MailAuth.Results;
 using Postbote.MailAuth.Spf;
 
 namespace Postbote.Smtpd;
@@ -38,7 +39,7 @@ public sealed partial class SpfCheckStep
         SmtpReply? refusal = check.Result switch
         {
             SpfResult.Fail when _options.SpfFailAction == "reject" =>
-                new SmtpReply(550, "5.7.23", "SPF: " + Printable(check.Explanation, 200)),
+                new SmtpReply(550, "5.7.23", "SPF: " + HeaderText.Printable(check.Explanation, 200)),
             SpfResult.TempError when _options.SpfTempErrorAction == "defer" => TempErrorReply,
             _ => null,
         };
@@ -50,7 +51,7 @@ public sealed partial class SpfCheckStep
     {
         var sb = new StringBuilder(256);
         sb.Append("Received-SPF: ").Append(check.ResultWord)
-          .Append(" (").Append(_receiver).Append(": ").Append(Comment(check.Explanation)).Append(")\r\n\t")
+          .Append(" (").Append(_receiver).Append(": ").Append(HeaderText.Comment(check.Explanation)).Append(")\r\n\t")
           .Append("receiver=").Append(_receiver)
           .Append("; client-ip=").Append(client)
           .Append("; envelope-from=").Append(Quoted(envelopeFrom))
@@ -59,23 +60,10 @@ public sealed partial class SpfCheckStep
         return sb.ToString();
     }
 
-    // A comment (RFC 5322 §3.2.2) holds no parentheses or backslashes unescaped and no control characters.
-    private static string Comment(string text)
-    {
-        var printable = Printable(text, 300);
-        var sb = new StringBuilder(printable.Length);
-        foreach (var c in printable)
-        {
-            if (c is '(' or ')' or '\\') sb.Append('\\');
-            sb.Append(c);
-        }
-        return sb.ToString();
-    }
-
     // key-value pairs of §9.1 are dot-atoms or quoted strings.
     private static string Quoted(string value)
     {
-        var printable = Printable(value, 320);
+        var printable = HeaderText.Printable(value, 320);
         var sb = new StringBuilder(printable.Length + 2).Append('"');
         foreach (var c in printable)
         {
@@ -83,17 +71,6 @@ public sealed partial class SpfCheckStep
             sb.Append(c);
         }
         return sb.Append('"').ToString();
-    }
-
-    private static string Printable(string text, int max)
-    {
-        var sb = new StringBuilder(Math.Min(text.Length, max));
-        foreach (var c in text)
-        {
-            if (sb.Length >= max) break;
-            sb.Append(c is >= ' ' and <= '~' ? c : '?');
-        }
-        return sb.ToString();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "spf: from=<{From}> client=[{Client}] helo={Helo} result={Result} identity={Identity} domain={Domain} ({Explanation})")]

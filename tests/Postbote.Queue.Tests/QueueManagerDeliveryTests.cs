@@ -71,6 +71,32 @@ public class QueueManagerDeliveryTests
     }
 
     [Fact]
+    public async Task Omitted_ranges_are_left_out_at_delivery_and_the_folder_reaches_the_agent_the_stored_file_unchanged()
+    {
+        await using var f = new QueueFixture();
+        var mx = f.AddAgent("mx:example.net", FakeDeliveryAgent.Sent());
+        await f.StartAsync();
+        var stored = Encoding.ASCII.GetBytes("Received: by us\r\nAuthentication-Results: mx.test; dkim=pass\r\nSubject: x\r\nAuthentication-Results: mx.test;\r\n\tspf=pass\r\n\r\nbody\r\n");
+        var first = "Received: by us\r\n".Length;
+        var second = "Received: by us\r\nAuthentication-Results: mx.test; dkim=pass\r\nSubject: x\r\n".Length;
+        var envelope = new QueuedMessage
+        {
+            ArrivalTime = f.Time.GetUtcNow(), ReversePath = Sender, Recipients = [To("bob@example.net")],
+            PrependHeaders = ["Authentication-Results: mx.test; none\r\n"],
+            OmitRanges = [new ByteRange(first, "Authentication-Results: mx.test; dkim=pass\r\n".Length), new ByteRange(second, "Authentication-Results: mx.test;\r\n\tspf=pass\r\n".Length)],
+            Folder = "Junk",
+        };
+        await f.Spool.EnqueueAsync(stored, envelope, CancellationToken.None);
+        await f.IdleAsync();
+
+        var expected = Encoding.ASCII.GetBytes("Authentication-Results: mx.test; none\r\nReceived: by us\r\nSubject: x\r\n\r\nbody\r\n");
+        var call = mx.Calls.Single();
+        Assert.Equal(Encoding.ASCII.GetString(expected), Encoding.ASCII.GetString(call.Message));
+        Assert.Equal(expected.Length, call.Request.Size);
+        Assert.Equal("Junk", call.Request.Folder);
+    }
+
+    [Fact]
     public async Task Partial_success_keeps_only_pending_recipients_and_a_restart_never_resends_to_delivered_ones()
     {
         await using var f = new QueueFixture();

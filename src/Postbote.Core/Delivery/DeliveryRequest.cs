@@ -5,7 +5,8 @@ namespace Postbote.Core.Delivery;
 /// <summary>
 /// One message to deliver to some recipients of one next hop. The agent knows nothing of the spool:
 /// it reads the message through <see cref="OpenMessage"/>, which yields the exact stored bytes
-/// (CRLF line ends, no dot-stuffing), including any headers the queue prepends at delivery.
+/// (CRLF line ends, no dot-stuffing), including any headers the queue prepends at delivery. <c>Folder</c> names the
+/// Maildir++ folder a local delivery files into (a quarantine: "Junk"); agents that cannot choose one ignore it.
 /// </summary>
 public sealed record DeliveryRequest(
     string QueueId,
@@ -17,4 +18,5 @@ public sealed record DeliveryRequest(
     bool SmtpUtf8 = false,
     DsnReturn Return = DsnReturn.Unspecified,
     string? EnvelopeId = null,
-    string? AuthenticatedUser = null);
+    string? AuthenticatedUser = null,
+    string? Folder = null);

@@ -28,6 +28,13 @@ public sealed class QueuedMessage
     public string? Listener { get; set; }
     /// <summary>Header lines (CRLF-terminated) to send before the stored bytes at delivery, e.g. a DKIM-Signature.</summary>
     public List<string> PrependHeaders { get; set; } = new();
+    /// <summary>
+    /// Runs of the stored bytes left out at delivery, in ascending order (a forged Authentication-Results claiming our
+    /// host name, RFC 8601 §5): the file is never rewritten. Null when there are none.
+    /// </summary>
+    public List<ByteRange>? OmitRanges { get; set; }
+    /// <summary>The Maildir++ folder local delivery files the message into (a DMARC quarantine: "Junk"); null: the inbox.</summary>
+    public string? Folder { get; set; }
     public List<QueuedRecipient> Recipients { get; set; } = new();
     public DateTimeOffset? NextAttempt { get; set; }
     public DateTimeOffset? LastAttempt { get; set; }
@@ -37,5 +44,13 @@ public sealed class QueuedMessage
     public string? HoldReason { get; set; }
 
     public bool IsBounce => ReversePath.Length == 0;
+
+    /// <summary>The octets of <see cref="OmitRanges"/>: what delivery leaves out of <see cref="Size"/>.</summary>
+    public long OmittedLength()
+    {
+        long n = 0;
+        if (OmitRanges is not null) foreach (var r in OmitRanges) n += r.Length;
+        return n;
+    }
     public bool IsComplete => Recipients.TrueForAll(r => r.IsDone);
 }

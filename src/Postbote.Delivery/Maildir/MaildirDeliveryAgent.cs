@@ -52,25 +52,25 @@ public sealed class MaildirDeliveryAgent : IDeliveryAgent
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<RecipientResult>> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken)
-        => DeliverAsync(request, null, null, cancellationToken);
+        => DeliverAsync(request, request.Folder, null, copy: false, cancellationToken);
 
     /// <summary>
     /// Files the message into the Maildir++ <paramref name="folder"/> (e.g. ".Sent") of each recipient, in cur/ with
     /// <paramref name="flags"/> ("S" = seen). For a Sent copy, the request's recipient is the sender.
     /// </summary>
     public Task<IReadOnlyList<RecipientResult>> DeliverToFolderAsync(DeliveryRequest request, string folder, string flags, CancellationToken cancellationToken)
-        => DeliverAsync(request, folder, flags, cancellationToken);
+        => DeliverAsync(request, folder, flags, copy: true, cancellationToken);
 
-    private async Task<IReadOnlyList<RecipientResult>> DeliverAsync(DeliveryRequest request, string? folder, string? flags, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<RecipientResult>> DeliverAsync(DeliveryRequest request, string? folder, string? flags, bool copy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var results = new List<RecipientResult>(request.Recipients.Count);
         foreach (var recipient in request.Recipients)
-            results.Add(await DeliverOneAsync(request, recipient.Address, folder, flags, cancellationToken).ConfigureAwait(false));
+            results.Add(await DeliverOneAsync(request, recipient.Address, folder, flags, copy, cancellationToken).ConfigureAwait(false));
         return results;
     }
 
-    private async Task<RecipientResult> DeliverOneAsync(DeliveryRequest request, string address, string? folder, string? flags, CancellationToken cancellationToken)
+    private async Task<RecipientResult> DeliverOneAsync(DeliveryRequest request, string address, string? folder, string? flags, bool copy, CancellationToken cancellationToken)
     {
         var maildir = ResolvePath(address);
         if (maildir is null)
@@ -78,7 +78,8 @@ public sealed class MaildirDeliveryAgent : IDeliveryAgent
 
         // A delivery gets "Return-Path:" and "Delivered-To:" (what the MTA did); a copy filed into a folder (the Sent
         // copy) is the message as the user sent it, as an IMAP APPEND would store it: "Delivered-To: sender" would be false.
-        var prefix = folder is null ? MaildirWriter.DeliveryHeaders(request.ReversePath, address) : Array.Empty<byte>();
+        // A delivery into a folder (a quarantine's Junk) is still a delivery.
+        var prefix = copy ? Array.Empty<byte>() : MaildirWriter.DeliveryHeaders(request.ReversePath, address);
         try
         {
             var quota = (_quotaLookup is null ? null : await _quotaLookup(address, cancellationToken).ConfigureAwait(false)) ?? _options.QuotaBytes;
@@ -103,7 +104,8 @@ public sealed class MaildirDeliveryAgent : IDeliveryAgent
                 path = await _writer.DeliverAsync(maildir, prefix, message, folder, flags, cancellationToken).ConfigureAwait(false);
             }
             _logger?.LogDebug("{QueueId}: to=<{Recipient}> delivered to {Path}", request.QueueId, address, path);
-            return RecipientResult.Success(address, DeliveryAction.Delivered, $"delivered to maildir {Path.GetFileName(path)}", null);
+            return RecipientResult.Success(address, DeliveryAction.Delivered,
+                folder is null || copy ? $"delivered to maildir {Path.GetFileName(path)}" : $"delivered to maildir folder {folder} {Path.GetFileName(path)}", null);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

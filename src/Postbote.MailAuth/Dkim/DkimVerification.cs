@@ -46,8 +46,11 @@ public sealed class DkimVerification : IDisposable
 
     public async Task<IReadOnlyList<DkimCheck>> FinishAsync(CancellationToken ct)
     {
+        // Body hashes first (shared by signatures with the same c= and l=), then the key lookups in parallel.
+        foreach (var hasher in _hashers.Values) hasher.Finish();
         var results = new List<DkimCheck>(_signatures.Count + _ignored);
-        foreach (var s in _signatures) results.Add(await CheckAsync(s, ct).ConfigureAwait(false));
+        if (_signatures.Count == 1) results.Add(await CheckAsync(_signatures[0], ct).ConfigureAwait(false));
+        else if (_signatures.Count > 1) results.AddRange(await Task.WhenAll(_signatures.Select(s => CheckAsync(s, ct))).ConfigureAwait(false));
         for (int i = 0; i < _ignored; i++)
             results.Add(new DkimCheck(DkimResult.Neutral, "", "", "", $"not checked: more than {_verifier.MaxSignatures} signatures"));
         return results;
@@ -63,7 +66,11 @@ public sealed class DkimVerification : IDisposable
         var hasher = _hashers[(s.BodyCanonicalization, s.BodyLength)];
         var bodyHash = hasher.Finish();
         if (s.BodyLength >= 0 && hasher.CanonicalLength < s.BodyLength) return Result(DkimResult.Fail, "body shorter than l=");
-        var (key, lookup, why) = await _verifier.FetchKeyAsync(s.Domain, s.Selector, ct).ConfigureAwait(false);
+        DkimPublicKey? key;
+        DkimResult lookup;
+        string why;
+        try { (key, lookup, why) = await _verifier.FetchKeyAsync(s.Domain, s.Selector, ct).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { return Result(DkimResult.TempError, "key lookup: time budget exhausted"); }
         if (key is null) return Result(lookup, why);
         if (key.KeyType != (s.Algorithm == "rsa-sha256" ? "rsa" : "ed25519")) return Result(DkimResult.PermError, "key type does not match a=");
         if (key.KeyType == "rsa" && key.Bits < DkimVerifier.MinimumRsaBits) return Result(DkimResult.Fail, $"RSA key of {key.Bits} bits is too short (RFC 8301 §3.2)");

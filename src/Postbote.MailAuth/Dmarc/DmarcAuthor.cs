@@ -20,8 +20,8 @@ public sealed record DmarcAuthor(IReadOnlyList<string> Domains, string Problem)
     /// <summary>The author domains of a header section read by <see cref="HeaderSectionParser"/>.</summary>
     public static DmarcAuthor FromHeader(HeaderSectionParser headers)
     {
-        if (headers.From.Count == 0) return Invalid("no From: field (RFC 5322 §3.6 requires one)");
-        if (headers.From.Count > 1) return Invalid($"{headers.From.Count} From: fields (RFC 5322 §3.6 allows one)");
+        if (headers.From.Count == 0) return Invalid("no From: field (RFC 5322 section 3.6 requires one)");
+        if (headers.From.Count > 1) return Invalid($"{headers.From.Count} From: fields (RFC 5322 section 3.6 allows one)");
         if (headers.AuthorFieldAfterEnd) return Invalid("a From: line after the end of the header section");
         if (headers.From.IsTooLong) return Invalid("From: field too long to judge");
         return FromField(headers.From.Value ?? "");

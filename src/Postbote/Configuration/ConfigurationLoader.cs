@@ -110,6 +110,9 @@ public static class ConfigurationLoader
         if (o.Dns.NegativeCacheMaxTtl < TimeSpan.Zero) problems.Add("Dns:NegativeCacheMaxTtl must not be negative");
         problems.AddRange(o.MailAuth.Validate());
         problems.AddRange(o.Srs.Validate());
+        if (o.MailAuth.DmarcEnabled && o.MailAuth.PublicSuffixList is { Length: > 0 } psl
+            && psl != Postbote.MailAuth.MailAuthOptions.DefaultPublicSuffixList && !File.Exists(psl))
+            problems.Add($"MailAuth:PublicSuffixList: {psl} does not exist");
 
         if (o.Relayhost is { } relay && relay.Host is not null)
         {

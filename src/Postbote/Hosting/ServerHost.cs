@@ -83,6 +83,8 @@ public static class ServerHost
                 : null,
             Dkim = sp.GetRequiredService<Postbote.MailAuth.Dkim.DkimSigner>(),
             Srs = SrsComposition.Create(config, sp.GetRequiredService<TimeProvider>()),
+            InboundChecks = MailAuthComposition.CreateChecks(config, sp.GetRequiredService<Postbote.Dns.DnsResolver>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.MailAuth")),
             FreeSpace = new SpoolFreeSpace(config.QueueDirectory, sp.GetRequiredService<TimeProvider>()),
             SentFolder = config.Options.LocalDelivery.SentCopy
                 ? new MaildirSentFolder(sp.GetRequiredService<DeliveryServices>().Maildir, config.Options.LocalDelivery.SentFolder)

@@ -48,6 +48,8 @@ public sealed partial class PostboteProcess : IAsyncDisposable
             ["Queue"] = new { DeferDelivery = true },
             ["Http"] = new { Endpoint = "127.0.0.1:0" },
             ["Dns"] = new { Servers = new[] { "127.0.0.1:1" } },
+            // as the in-process fixture: no end-of-DATA checks against the DNS server that does not exist
+            ["MailAuth"] = new { DkimVerifyEnabled = false, DmarcEnabled = false },
         };
         configure?.Invoke(config);
         var configFile = Path.Combine(dataDirectory, "postbote.json");

@@ -53,8 +53,8 @@ public sealed class PostboteTestServer : IAsyncDisposable
     {
         Queue = new Postbote.Queue.QueueManagerOptions { DeferDelivery = true },
         Dns = new Postbote.Configuration.DnsOptions { Servers = new[] { "127.0.0.1:1" }, Timeout = TimeSpan.FromSeconds(1) },
-        // SPF would look up every sender in the nonexistent DNS above and prepend Received-SPF: temperror; MailAuth tests turn it on.
-        MailAuth = new Postbote.MailAuth.MailAuthOptions { SpfEnabled = false },
+        // SPF, DKIM and DMARC would look up every sender in the nonexistent DNS above (temperror); MailAuth tests turn them on.
+        MailAuth = new Postbote.MailAuth.MailAuthOptions { SpfEnabled = false, DkimVerifyEnabled = false, DmarcEnabled = false },
         Hostname = Hostname,
         Http = new HttpOptions { Endpoint = "" }, // no /metrics listener unless a test asks (tests/Postbote.IntegrationTests/Metrics)
         DataDirectory = dataDirectory,

@@ -31,6 +31,35 @@ internal static class DkimPy
         print(' '.join(words) if words else 'none')
         """;
 
+    private const string SignScript = """
+        import sys, dkim
+        message = open(sys.argv[1], 'rb').read()
+        key = open(sys.argv[2], 'rb').read()
+        sig = dkim.sign(message, sys.argv[3].encode(), sys.argv[4].encode(), key, canonicalize=(b'relaxed', b'relaxed'),
+                        include_headers=[b'from', b'to', b'subject', b'date', b'message-id'])
+        sys.stdout.buffer.write(sig)
+        """;
+
+    /// <summary>The message with a relaxed/relaxed rsa-sha256 DKIM-Signature of dkimpy (d=<paramref name="domain"/>, s=<paramref name="selector"/>) on top.</summary>
+    public static async Task<string> SignAsync(string message, string domain, string selector, string privateKeyPem)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "postbote-dkimpy-" + Guid.NewGuid().ToString("N")[..10]);
+        System.IO.Directory.CreateDirectory(dir);
+        try
+        {
+            var messageFile = Path.Combine(dir, "message.eml");
+            var keyFile = Path.Combine(dir, "key.pem");
+            var script = Path.Combine(dir, "sign.py");
+            await File.WriteAllTextAsync(messageFile, message);
+            await File.WriteAllTextAsync(keyFile, privateKeyPem);
+            await File.WriteAllTextAsync(script, SignScript);
+            var r = await ExternalTool.RunAsync(Python, [script, messageFile, keyFile, selector, domain], timeout: TimeSpan.FromSeconds(30));
+            Assert.True(r.ExitCode == 0, r.Output);
+            return r.Stdout.Replace("\r\n", "\n").Replace("\n", "\r\n") + message;
+        }
+        finally { System.IO.Directory.Delete(dir, recursive: true); }
+    }
+
     public static bool Available => File.Exists(Python) && File.Exists("/usr/lib/python3/dist-packages/dkim/__init__.py");
 
     /// <summary>"pass", "fail", "pass pass"... for the message's signatures, top down; "none" without one.</summary>

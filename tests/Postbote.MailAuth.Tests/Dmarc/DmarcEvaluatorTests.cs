@@ -196,8 +196,8 @@ public sealed class DmarcEvaluatorTests : IDisposable
     }
 
     [Theory]
-    [InlineData("Subject: x\r\n\r\n", "no From: field (RFC 5322 §3.6 requires one)")]
-    [InlineData("From: a@example.org\r\nFrom: b@example.org\r\n\r\n", "2 From: fields (RFC 5322 §3.6 allows one)")]
+    [InlineData("Subject: x\r\n\r\n", "no From: field (RFC 5322 section 3.6 requires one)")]
+    [InlineData("From: a@example.org\r\nFrom: b@example.org\r\n\r\n", "2 From: fields (RFC 5322 section 3.6 allows one)")]
     [InlineData("From: undisclosed:;\r\n\r\n", "From: field names no mailbox")]
     [InlineData("From: bill\r\n\r\n", "From: address without a domain")]
     [InlineData("From: a@[192.0.2.1]\r\n\r\n", "From: address with a domain literal")]
