@@ -17,10 +17,10 @@ command -v postfix >/dev/null || { echo "bench/sendmail.sh: Postfix is not insta
 WORK="$(mktemp -d /tmp/postbote-sendmail-bench.XXXXXX)"
 chmod 0755 "$WORK"   # Postfix's daemons run as the postfix user
 PF="$WORK/postfix"; PB="$WORK/postbote"; SERVER_PID=""
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  [ -f "$PF/etc/main.cf" ] && postfix -c "$PF/etc" stop >/dev/null 2>&1
-  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
+cleanup() { # each step on its own: a failed stop (set -e) must not keep the work directory
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  if [ -f "$PF/etc/main.cf" ]; then postfix -c "$PF/etc" stop >/dev/null 2>&1 || true; fi
+  if [ -z "${KEEP:-}" ]; then rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 log() { echo "[$(date +%T)] $*" >&2; }
