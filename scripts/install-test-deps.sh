@@ -36,6 +36,8 @@ declare -A PROBES=(
   [opendkim-tools]=/usr/sbin/opendkim-testmsg
   [publicsuffix]=/usr/share/publicsuffix/public_suffix_list.dat
   [prometheus]=/usr/bin/promtool
+  [chromium]=/usr/bin/chromium
+  [chromium-driver]=/usr/bin/chromedriver
   [postgresql]=/usr/lib/postgresql/15/bin/initdb
   # content filters (tests start private instances; the services are never started)
   [python3-milter]=/usr/lib/python3/dist-packages/Milter/__init__.py

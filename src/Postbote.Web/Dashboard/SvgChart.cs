@@ -11,7 +11,7 @@ public static class SvgChart
     /// <summary>One polyline per series (CSS class names the colour), hour ticks every 3 hours in UTC, the y axis from 0 to the maximum.</summary>
     public static Markup Lines(string title, DateTimeOffset firstMinute, IReadOnlyList<(string Name, string CssClass, long[] Values)> series)
     {
-        long max = Math.Max(1, series.Max(s => s.Values.Length == 0 ? 0 : s.Values.Max()));
+        long max = Math.Max(2, series.Max(s => s.Values.Length == 0 ? 0 : s.Values.Max()));
         double plotHeight = Height - Top - Bottom;
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" viewBox=\"0 0 {Left + Width + 8} {Height}\" role=\"img\" aria-label=\"{Html.Encode(title)}\">");
