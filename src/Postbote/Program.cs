@@ -44,6 +44,8 @@ app.Configure(c =>
         d.SetDescription("DNS as delivery sees it.");
         d.AddCommand<DnsRouteCommand>("route").WithDescription("The hosts mail for a domain goes to, in the order they are tried (dig -t MX, the way delivery resolves it).")
             .WithExample("dns", "route", "example.net").WithExample("dns", "route", "example.net", "--json");
+        d.AddCommand<DnsCheckCommand>("check").WithDescription("Whether a domain is ready to send from here: MX, A/AAAA, PTR (FCrDNS), SPF, DKIM, DMARC, each OK/MISSING/WRONG with the record to publish.")
+            .WithExample("dns", "check", "example.org").WithExample("dns", "check", "example.org", "--ip", "192.0.2.25", "--json");
     });
     c.AddBranch("tls", t =>
     {

@@ -22,21 +22,11 @@ public sealed class AuthSpfCommand : AsyncCommand<AuthSpfSettings>
         if (helo.Length == 0 && mailFrom.Length == 0) return await UsageAsync("give --mail-from, or --helo for the null sender");
         if (mailFrom.Length > 0 && (mailFrom.IndexOf('@') is var at && (at < 0 || at == mailFrom.Length - 1)))
             return await UsageAsync($"--mail-from '{settings.MailFrom}' is not an address (local@domain)");
-        IPEndPoint? server = null;
-        if (settings.Dns is { } dnsArg)
-        {
-            try { server = DnsResolver.ParseServer(dnsArg); }
-            catch (FormatException) { return await UsageAsync($"--dns '{dnsArg}' is not an ip or ip:port"); }
-        }
+        if (!settings.TryDnsServer(out var server, out var dnsError)) return await UsageAsync(dnsError);
         if (ConfigSettings.LoadOrReport(settings.ConfigFile) is not { } config) return ExitCodes.Config;
 
         var o = config.Options;
-        var dns = new DnsResolver(new Postbote.Dns.DnsOptions
-        {
-            Servers = server is null ? (o.Dns.Servers ?? Array.Empty<string>()).ToList() : new List<string> { server.ToString() },
-            QueryTimeout = o.Dns.Timeout,
-            CacheMaxEntries = 0,
-        }, NullLogger.Instance);
+        var dns = DnsQuerySettings.CreateResolver(config, server);
         var check = await new SpfEvaluator(dns, o.MailAuth, config.Server.Hostname).CheckAsync(ip, helo, mailFrom, ct);
         if (settings.Json)
         {

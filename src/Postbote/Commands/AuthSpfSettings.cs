@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 namespace Postbote.Commands;
 
 /// <summary>Settings of `postbote auth spf`.</summary>
-public sealed class AuthSpfSettings : ConfigSettings
+public sealed class AuthSpfSettings : DnsQuerySettings
 {
     [CommandOption("--ip <IP>")]
     [Description("The SMTP client's address (IPv4 or IPv6).")]
@@ -17,8 +17,4 @@ public sealed class AuthSpfSettings : ConfigSettings
     [CommandOption("--mail-from <ADDR>")]
     [Description("The MAIL FROM address (without brackets); empty or \"<>\" for the null sender.")]
     public string? MailFrom { get; set; }
-
-    [CommandOption("--dns <HOST:PORT>")]
-    [Description("DNS server to ask instead of Dns:Servers, e.g. 127.0.0.1:5353.")]
-    public string? Dns { get; set; }
 }

@@ -37,6 +37,11 @@ public sealed class DnsRouteCommand : AsyncCommand<DnsRouteSettings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, DnsRouteSettings settings, CancellationToken ct)
     {
+        if (!settings.TryDnsServer(out var server, out var dnsError))
+        {
+            await Console.Error.WriteLineAsync("postbote: " + dnsError);
+            return ExitCodes.Usage;
+        }
         if (ConfigSettings.LoadOrReport(settings.ConfigFile) is not { } config) return ExitCodes.Config;
         string domain = settings.Domain.Trim().TrimEnd('.');
         if (!MailboxParser.IsDomain(domain, allowUtf8: true))
@@ -44,11 +49,7 @@ public sealed class DnsRouteCommand : AsyncCommand<DnsRouteSettings>
             await Console.Error.WriteLineAsync($"postbote: '{settings.Domain}' is not a domain name");
             return ExitCodes.Usage;
         }
-        var dns = new DnsResolver(new Postbote.Dns.DnsOptions
-        {
-            Servers = (config.Options.Dns.Servers ?? Array.Empty<string>()).ToList(),
-            QueryTimeout = config.Options.Dns.Timeout,
-        }, NullLogger.Instance);
+        var dns = DnsQuerySettings.CreateResolver(config, server);
         var mx = new MxResolver(dns, new MxResolverOptions
         {
             LocalHostnames = new HashSet<string>(new[] { config.Server.Hostname }, StringComparer.OrdinalIgnoreCase),

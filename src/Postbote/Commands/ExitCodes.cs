@@ -4,6 +4,8 @@ namespace Postbote.Commands;
 public static class ExitCodes
 {
     public const int Ok = 0;
+    /// <summary>A check found something to fix (`postbote dns check`: a record missing or wrong).</summary>
+    public const int NotReady = 1;
     /// <summary>EX_USAGE: bad command line.</summary>
     public const int Usage = 64;
     /// <summary>EX_DATAERR: bad input data (e.g. an address).</summary>
