@@ -6,6 +6,8 @@ namespace Postbote.Smtpd;
 public sealed class SmtpServerOptions
 {
     public required string Hostname { get; init; }
+    /// <summary>This node's name (NodeName; the Hostname by default), recorded in each envelope it accepts.</summary>
+    public string? NodeName { get; init; }
     /// <summary>Local domains in lower-case A-label form.</summary>
     public required IReadOnlySet<string> LocalDomains { get; init; }
     public SmtpdLimits Limits { get; init; } = new();

@@ -177,6 +177,7 @@ public sealed partial class SmtpSession
             TlsCipher = _tls?.NegotiatedCipherSuite.ToString(),
             AuthenticatedUser = _authUser,
             Listener = _listener.Name,
+            AcceptedBy = _options.NodeName ?? _options.Hostname,
             PrependHeaders = prepend,
             OmitRanges = marks.OmitRanges,
             Folder = marks.Folder,

@@ -26,6 +26,8 @@ public sealed class QueuedMessage
     public string? TlsCipher { get; set; }
     public string? AuthenticatedUser { get; set; }
     public string? Listener { get; set; }
+    /// <summary>The NodeName of the server that accepted the message (several nodes: which one took it); null in envelopes written before.</summary>
+    public string? AcceptedBy { get; set; }
     /// <summary>Header lines (CRLF-terminated) to send before the stored bytes at delivery, e.g. a DKIM-Signature.</summary>
     public List<string> PrependHeaders { get; set; } = new();
     /// <summary>

@@ -9,7 +9,7 @@ namespace Postbote.Queue.Control;
 /// </summary>
 public sealed record QueueEntry(string Id, string State, long Size, DateTimeOffset Arrival, string Sender, string Protocol,
     string ClientAddress, string? HeloName, string? AuthenticatedUser, int Attempts, DateTimeOffset? NextAttempt, string? LastReply,
-    IReadOnlyList<QueueRecipientEntry> Recipients, IReadOnlyList<string>? Headers = null)
+    IReadOnlyList<QueueRecipientEntry> Recipients, IReadOnlyList<string>? Headers = null, string? AcceptedBy = null)
 {
     public static QueueEntry From(QueuedMessage env, QueueState state, IReadOnlyList<string>? headers = null) => new(
         env.QueueId,
@@ -18,7 +18,7 @@ public sealed record QueueEntry(string Id, string State, long Size, DateTimeOffs
         env.NextAttempt,
         env.Recipients.Where(r => !r.IsDone).Select(r => r.Diagnostic).FirstOrDefault(d => d is not null)
             ?? env.Recipients.Select(r => r.Diagnostic).LastOrDefault(d => d is not null),
-        env.Recipients.Select(QueueRecipientEntry.From).ToList(), headers);
+        env.Recipients.Select(QueueRecipientEntry.From).ToList(), headers, env.AcceptedBy);
 
     /// <summary>True when the entry passes the filters of <c>queue list</c> (all case-insensitive; null = no filter).</summary>
     public bool Matches(string? sender, string? recipient, string? domain, string? state) =>

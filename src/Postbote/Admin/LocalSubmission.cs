@@ -90,6 +90,7 @@ public static class LocalSubmission
             ClientAddress = "127.0.0.1",
             HeloName = "localhost",
             Listener = "sendmail",
+            AcceptedBy = config.Server.NodeName ?? config.Server.Hostname,
             NextAttempt = now,
             Recipients = recipients.ToList(),
         };

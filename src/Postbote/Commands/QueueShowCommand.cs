@@ -29,6 +29,7 @@ public sealed class QueueShowCommand : QueueCommandBase<QueueIdSettings>
         Row("Size", e.Size + " bytes");
         Row("Sender", e.Sender.Length == 0 ? "<>" : e.Sender);
         Row("Received", $"{e.Protocol} from {e.HeloName ?? "unknown"} [{e.ClientAddress}]" + (e.AuthenticatedUser is null ? "" : $", user {e.AuthenticatedUser}"));
+        if (e.AcceptedBy is not null) Row("Accepted by", e.AcceptedBy);
         Row("Attempts", e.Attempts + (e.NextAttempt is { } n && e.State != "hold" ? $", next {n.ToLocalTime():yyyy-MM-dd HH:mm:ss}" : ""));
         AnsiConsole.Write(envelope);
         Console.WriteLine();

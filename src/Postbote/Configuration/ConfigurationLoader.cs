@@ -146,12 +146,15 @@ public static class ConfigurationLoader
         catch (ArgumentException e) { problems.Add(e.Message.Split(" (Parameter")[0]); }
 
         o.Directory.Validate(problems);
+        if (o.NodeName is not null && (o.NodeName.Length is 0 or > 64 || !o.NodeName.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')))
+            problems.Add($"NodeName: '{o.NodeName}' must be 1 to 64 characters of letters, digits, '.', '-', '_'");
         var httpEndpoint = HttpOptions.Resolve(o.Http, problems);
         if (problems.Count > 0) throw new ConfigurationException(problems);
 
         var server = new SmtpServerOptions
         {
             Hostname = hostname,
+            NodeName = o.NodeName ?? hostname,
             LocalDomains = domains,
             Limits = o.Limits,
             TrustedNetworks = trusted,

@@ -12,6 +12,8 @@ public sealed class PostboteOptions
 {
     /// <summary>Our name in the greeting, EHLO and Received:. Default: the system's hostname.</summary>
     public string? Hostname { get; set; }
+    /// <summary>This node's name when several share a directory (README, "Several nodes"); the Hostname by default.</summary>
+    public string? NodeName { get; set; }
     /// <summary>Spool, directory database, mailboxes and generated certificate. Default: ./data.</summary>
     public string DataDirectory { get; set; } = "data";
     /// <summary>Local domains. Default: localhost and the hostname.</summary>
