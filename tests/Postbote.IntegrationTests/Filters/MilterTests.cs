@@ -40,7 +40,7 @@ public sealed class MilterTests
 
     private static string Stored(PostboteTestServer server, string id) => Encoding.UTF8.GetString(server.MessageBytes(id));
 
-    [RequiresPyMilterFact]
+    [RequiresFilesFact(RequiresFilesFactAttribute.PyMilter)]
     public async Task AcceptingMilter_SeesEveryStageWithPostfixsMacros_AndTheMessageIsStoredUnchanged()
     {
         await using var milter = await PyMilter.StartAsync("accept");
@@ -67,7 +67,7 @@ public sealed class MilterTests
         Assert.Equal(order.OrderBy(i => i), order);
     }
 
-    [RequiresPyMilterFact]
+    [RequiresFilesFact(RequiresFilesFactAttribute.PyMilter)]
     public async Task RejectAtEndOfMessage_IsTheMiltersReply_AndNothingIsQueued()
     {
         await using var milter = await PyMilter.StartAsync("reject");
@@ -80,7 +80,7 @@ public sealed class MilterTests
         Assert.StartsWith("250", await c.CommandAsync("MAIL FROM:<a@remote.example>"));
     }
 
-    [RequiresPyMilterFact]
+    [RequiresFilesFact(RequiresFilesFactAttribute.PyMilter)]
     public async Task MultiLineReplyCode_ReachesTheClientAsAMultiLineReply()
     {
         await using var milter = await PyMilter.StartAsync("multiline");
@@ -89,7 +89,7 @@ public sealed class MilterTests
         Assert.Equal("550-5.7.0 first line\n550 5.7.0 second line", await SendAsync(c));
     }
 
-    [RequiresPyMilterFact]
+    [RequiresFilesFact(RequiresFilesFactAttribute.PyMilter)]
     public async Task Tempfail_Is451()
     {
         await using var milter = await PyMilter.StartAsync("tempfail");
@@ -99,7 +99,7 @@ public sealed class MilterTests
         Assert.Empty(server.Queued());
     }
 
-    [RequiresPyMilterFact]
+    [RequiresFilesFact(RequiresFilesFactAttribute.PyMilter)]
     public async Task RejectAtMail_AndAtOneRecipient_AnswerThoseCommands()
     {
         await using var mailMilter = await PyMilter.StartAsync("reject-mail");
@@ -127,7 +127,7 @@ public sealed class MilterTests
         }
     }
 
-    [RequiresPyMilterFact]
+    [RequiresFilesFact(RequiresFilesFactAttribute.PyMilter)]
     public async Task RejectAtConnect_RefusesMail_ButEhloStillWorks()
     {
         await using var milter = await PyMilter.StartAsync("reject-connect");
@@ -139,7 +139,7 @@ public sealed class MilterTests
         Assert.Equal("550 5.7.1 Command rejected", await c.CommandAsync("MAIL FROM:<a@remote.example>"));
     }
 
-    [RequiresPyMilterFact]
+    [RequiresFilesFact(RequiresFilesFactAttribute.PyMilter)]
     public async Task Discard_IsAcknowledged_ButNotQueued()
     {
         await using var milter = await PyMilter.StartAsync("discard");
@@ -151,7 +151,7 @@ public sealed class MilterTests
         Assert.Contains(server.Log.Lines, l => l.Contains("milter-discard"));
     }
 
-    [RequiresPyMilterFact]
+    [RequiresFilesFact(RequiresFilesFactAttribute.PyMilter)]
     public async Task Quarantine_PutsTheMessageOnHold_WithTheReason()
     {
         await using var milter = await PyMilter.StartAsync("quarantine");
@@ -165,7 +165,7 @@ public sealed class MilterTests
         Assert.Contains(server.Log.Lines, l => l.Contains($"{held.QueueId}: hold:") && l.Contains("held by test milter"));
     }
 
-    [RequiresPyMilterFact]
+    [RequiresFilesFact(RequiresFilesFactAttribute.PyMilter)]
     public async Task HeaderChanges_AreApplied_AndTheRestOfTheMessageIsByteForByteTheSame()
     {
         await using var milter = await PyMilter.StartAsync("headers");
@@ -181,7 +181,7 @@ public sealed class MilterTests
         Assert.Empty(System.IO.Directory.GetFiles(server.Spool.TempDirectory)); // the original's temporary file is gone
     }
 
-    [RequiresPyMilterFact]
+    [RequiresFilesFact(RequiresFilesFactAttribute.PyMilter)]
     public async Task ChangeOfSender_AndAddedAndDeletedRecipients_ChangeTheEnvelope()
     {
         await using var chgfrom = await PyMilter.StartAsync("chgfrom");
@@ -201,7 +201,7 @@ public sealed class MilterTests
         }
     }
 
-    [RequiresPyMilterFact]
+    [RequiresFilesFact(RequiresFilesFactAttribute.PyMilter)]
     public async Task ReplacedBody_BecomesTheStoredMessage()
     {
         await using var milter = await PyMilter.StartAsync("replbody");
@@ -213,7 +213,7 @@ public sealed class MilterTests
         Assert.DoesNotContain("line one", stored);
     }
 
-    [RequiresPyMilterFact]
+    [RequiresFilesFact(RequiresFilesFactAttribute.PyMilter)]
     public async Task BodyOverOneChunk_IsSentIn65535OctetChunks()
     {
         await using var milter = await PyMilter.StartAsync("accept");
@@ -226,7 +226,7 @@ public sealed class MilterTests
         Assert.Equal(["body 65535", "body 65535", "body 18930"], milter.Events.Where(e => e.StartsWith("body")));
     }
 
-    [RequiresPyMilterFact]
+    [RequiresFilesFact(RequiresFilesFactAttribute.PyMilter)]
     public async Task HangingMilter_TimesOut_AndTheDefaultActionDecides()
     {
         await using var milter = await PyMilter.StartAsync("hang");

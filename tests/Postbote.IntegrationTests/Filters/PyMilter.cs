@@ -102,8 +102,6 @@ internal sealed class PyMilter : IAsyncDisposable
         _dir = dir;
     }
 
-    public static bool Available => File.Exists(Python) && File.Exists("/usr/lib/python3/dist-packages/Milter/__init__.py");
-
     public string Socket => Path.Combine(_dir, "milter.sock");
     public string Address => "unix:" + Socket;
     private string EventFile => Path.Combine(_dir, "events");
@@ -143,11 +141,17 @@ internal sealed class PyMilter : IAsyncDisposable
     }
 }
 
-/// <summary>A fact that needs python3-milter (Debian python3-milter).</summary>
-public sealed class RequiresPyMilterFactAttribute : FactAttribute
+/// <summary>A fact that is skipped, saying which, when a Debian package's file is missing (scripts/install-test-deps.sh installs them).</summary>
+public sealed class RequiresFilesFactAttribute : FactAttribute
 {
-    public RequiresPyMilterFactAttribute()
+    public const string PyMilter = "/usr/lib/python3/dist-packages/Milter/__init__.py";
+    public const string OpenDkim = "/usr/sbin/opendkim";
+    public const string PyDkim = "/usr/lib/python3/dist-packages/dkim/__init__.py";
+    public const string Rspamd = "/usr/bin/rspamd";
+
+    public RequiresFilesFactAttribute(params string[] files)
     {
-        if (!PyMilter.Available) Skip = "not installed: python3-milter (run scripts/install-test-deps.sh)";
+        var missing = files.Where(f => !File.Exists(f)).ToList();
+        if (missing.Count > 0) Skip = $"not installed: {string.Join(", ", missing)} (run scripts/install-test-deps.sh)";
     }
 }
