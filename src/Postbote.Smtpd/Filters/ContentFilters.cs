@@ -12,7 +12,7 @@ public sealed class ContentFilters
 {
     private readonly List<(MilterOptions Options, EndPoint Endpoint)> _milters = new();
 
-    public ContentFilters(IEnumerable<MilterOptions> milters, long maxMessageBytes, ILoggerFactory loggers)
+    public ContentFilters(IEnumerable<MilterOptions> milters, long maxMessageBytes, ILoggerFactory loggers, RspamdOptions? rspamd = null)
     {
         foreach (var m in milters)
         {
@@ -21,12 +21,16 @@ public sealed class ContentFilters
         }
         MaxMessageBytes = maxMessageBytes;
         Logger = loggers.CreateLogger("Postbote.Filters");
+        if (rspamd is { Enabled: true }) Rspamd = new RspamdClient(rspamd, loggers.CreateLogger("Postbote.Rspamd"));
     }
+
+    /// <summary>rspamd over HTTP, asked after the milters; null: not configured.</summary>
+    public RspamdClient? Rspamd { get; }
 
     public ILogger Logger { get; }
     /// <summary>The largest body a filter may put in place of the stored one (Limits:MessageSizeBytes).</summary>
     public long MaxMessageBytes { get; }
-    public bool Any => _milters.Count > 0;
+    public bool Any => _milters.Count > 0 || Rspamd is not null;
 
     /// <summary>The filters of <paramref name="listener"/> for one session, in order; null when none applies.</summary>
     public FilterSession? Open(string listener, FilterFacts facts)
@@ -34,7 +38,9 @@ public sealed class ContentFilters
         List<MilterLink>? links = null;
         foreach (var (options, endpoint) in _milters)
             if (options.AppliesTo(listener)) (links ??= new()).Add(new MilterLink(options, endpoint));
-        return links is null ? null : new FilterSession(this, links, facts);
+        bool rspamd = Rspamd?.Options.AppliesTo(listener) == true;
+        if (links is null && !rspamd) return null;
+        return new FilterSession(this, links ?? new(), facts) { AsksRspamd = rspamd };
     }
 }
 

@@ -17,7 +17,7 @@ public sealed partial class FilterSession
     /// message) and applies its changes before the next one sees it. A filter's changes count only once its final
     /// answer has come: one that fails half-way leaves the message as it was.
     /// </summary>
-    public async ValueTask<EndOfMessageOutcome> EndOfMessageAsync(IncomingMessage incoming, CancellationToken ct)
+    public async ValueTask<EndOfMessageOutcome> EndOfMessageAsync(IncomingMessage incoming, IReadOnlyList<string> recipients, CancellationToken ct)
     {
         Facts.QueueId = incoming.QueueId;
         FilteredMessage? message = null;
@@ -45,6 +45,11 @@ public sealed partial class FilterSession
                 }
                 if (refusal is not null) return new(refusal, false, message);
                 if (MessageDiscarded) return new(null, true, message);
+            }
+            if (AsksRspamd && !MessageDiscarded && _filters.Rspamd is { } rspamd)
+            {
+                message ??= await FilteredMessageReader.ReadAsync(incoming, ct).ConfigureAwait(false);
+                if (await rspamd.CheckAsync(message, incoming, Facts, recipients, ct).ConfigureAwait(false) is { } refusal) return new(refusal, false, message);
             }
             return new(null, MessageDiscarded, message);
         }

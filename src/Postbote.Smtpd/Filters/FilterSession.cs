@@ -29,6 +29,8 @@ public sealed partial class FilterSession : IAsyncDisposable
     }
 
     public FilterFacts Facts { get; }
+    /// <summary>rspamd checks this session's messages after the milters.</summary>
+    internal bool AsksRspamd { get; init; }
     /// <summary>A filter discarded the current message: it is acknowledged and dropped.</summary>
     public bool MessageDiscarded { get; private set; }
 

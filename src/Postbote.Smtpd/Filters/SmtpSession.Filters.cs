@@ -83,7 +83,8 @@ public sealed partial class SmtpSession
     private async ValueTask<(SmtpReply? Refusal, bool Discard, FilteredMessage? Edits)> FilterMessageAsync()
     {
         var incoming = _incoming!;
-        var outcome = await _filter!.EndOfMessageAsync(incoming, _stopping).ConfigureAwait(false);
+        var recipients = _tx!.Recipients.ConvertAll(r => r.Recipient.ToString());
+        var outcome = await _filter!.EndOfMessageAsync(incoming, recipients, _stopping).ConfigureAwait(false);
         if (outcome.Refusal is not null || outcome.Discard || outcome.Message is not { } message) return (outcome.Refusal, outcome.Discard, outcome.Message);
         if (message.Changed)
         {

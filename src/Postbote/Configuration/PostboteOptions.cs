@@ -29,6 +29,8 @@ public sealed class PostboteOptions
     public Postbote.Smtpd.Screening.ScreeningOptions Screening { get; set; } = new();
     /// <summary>Content filters speaking the milter protocol, run in order (Postfix smtpd_milters); none by default.</summary>
     public Postbote.Smtpd.Filters.MilterOptions[]? Milters { get; set; }
+    /// <summary>rspamd over HTTP (/checkv2) at the end of data; off unless Rspamd:Url is given.</summary>
+    public Postbote.Smtpd.Filters.RspamdOptions Rspamd { get; set; } = new();
     /// <summary>Greylisting at RCPT on MX listeners (postgrey's triplets, delay, auto-whitelist); off by default.</summary>
     public Postbote.Smtpd.Greylisting.GreylistOptions Greylisting { get; set; } = new();
     /// <summary>Optional HELO, sender and client restrictions on MX clients (Postfix reject_* of the same names); all off by default.</summary>

@@ -55,14 +55,7 @@ public sealed class MilterPeerFailureTests
         }
     }
 
-    private static int ClosedPort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int ClosedPort() => RspamdInstance.FreePort();
 
     private static async Task<string> MailReplyAsync(PostboteTestServer server)
     {
