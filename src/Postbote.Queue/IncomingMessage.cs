@@ -46,6 +46,8 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
     public string ContentHash => FormatContentHash(_hash);
     /// <summary>The header copy and body hash for DKIM signing, when <see cref="CaptureForDkim"/> asked for them.</summary>
     public DkimMessageCapture? Dkim { get; private set; }
+    /// <summary>The capture for sealing forwarded mail (ARC), when <see cref="CaptureForArc"/> asked for it.</summary>
+    public Postbote.MailAuth.Arc.ArcMessageCapture? Arc { get; private set; }
 
     /// <summary>
     /// Feeds every byte from now on to <paramref name="capture"/> as well: the header section to its copy, the body
@@ -58,6 +60,13 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
         Dkim = capture;
     }
 
+    /// <summary>As <see cref="CaptureForDkim"/>, for the ARC seal of forwarded mail; call before the first byte.</summary>
+    public void CaptureForArc(Postbote.MailAuth.Arc.ArcMessageCapture capture)
+    {
+        if (Length != 0) throw new InvalidOperationException("ARC capture must start with the first byte");
+        Arc = capture;
+    }
+
     /// <summary>The envelope's form of a message hash: 16 lower-case hex digits of XXH3-64.</summary>
     internal static string FormatContentHash(XxHash3 hash) =>
         hash.GetCurrentHashAsUInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
@@ -65,7 +74,7 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
     public void Advance(int count)
     {
         var written = _buffer.AsSpan(_used, count);
-        if (Dkim is null) Headers.Scan(written);
+        if (Dkim is null && Arc is null) Headers.Scan(written);
         else ScanAndCapture(written);
         _hash.Append(written);
         _used += count;
@@ -76,18 +85,22 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
     {
         if (Headers.Complete)
         {
-            Dkim!.AppendBody(written);
+            Dkim?.AppendBody(written);
+            Arc?.AppendBody(written);
             return;
         }
         Headers.Scan(written);
         if (!Headers.Complete)
         {
-            Dkim!.AppendHeader(written);
+            Dkim?.AppendHeader(written);
+            Arc?.AppendHeader(written);
             return;
         }
         int split = (int)(Headers.Length - Length); // Length is still that before this piece
-        Dkim!.AppendHeader(written[..split]);
-        Dkim.AppendBody(written[split..]);
+        Dkim?.AppendHeader(written[..split]);
+        Dkim?.AppendBody(written[split..]);
+        Arc?.AppendHeader(written[..split]);
+        Arc?.AppendBody(written[split..]);
     }
 
     public Memory<byte> GetMemory(int sizeHint = 0) => EnsureSpace(sizeHint);
@@ -168,6 +181,8 @@ public sealed class IncomingMessage : IBufferWriter<byte>, IAsyncDisposable
         }
         Dkim?.Dispose();
         Dkim = null;
+        Arc?.Dispose();
+        Arc = null;
         if (_buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_buffer);

@@ -167,7 +167,9 @@ public sealed partial class QueueManager
                 continue;
             }
             // Recipients with a sender of their own (SRS on forwarded mail) go in a transaction of their own.
+            // So do forwarded recipients when the message has headers for them alone (an ARC set).
             string key = r.ReversePath is null ? hop.Key : hop.Key + "\0" + r.ReversePath;
+            if (r.Forwarded && envelope.ForwardPrependHeaders is not null) key += "\0forwarded";
             if (!groups.TryGetValue(key, out var group)) groups[key] = group = (hop, new List<QueuedRecipient>());
             group.Recipients.Add(r);
         }
@@ -221,14 +223,16 @@ public sealed partial class QueueManager
 
     private DeliveryRequest CreateRequest(QueuedMessage envelope, QueuedRecipient[] recipients)
     {
-        byte[] prefix = envelope.PrependHeaders.Count == 0 ? [] : Encoding.UTF8.GetBytes(string.Concat(envelope.PrependHeaders));
+        bool forwarded = recipients[0].Forwarded && envelope.ForwardPrependHeaders is not null;
+        long prefixLength = (envelope.PrependHeaders.Count == 0 ? 0 : Encoding.UTF8.GetByteCount(string.Concat(envelope.PrependHeaders)))
+            + (forwarded ? Encoding.UTF8.GetByteCount(string.Concat(envelope.ForwardPrependHeaders!)) : 0);
         string id = envelope.QueueId;
         return new DeliveryRequest(
             id,
             recipients[0].ReversePath ?? envelope.ReversePath,
             recipients.Select(r => new DeliveryRecipient(r.Address, r.Notify, r.OriginalRecipientParameter)).ToList(),
-            _ => ValueTask.FromResult(_spool.OpenForDelivery(envelope)),
-            envelope.Size + prefix.Length - envelope.OmittedLength(),
+            _ => ValueTask.FromResult(_spool.OpenForDelivery(envelope, forwarded)),
+            envelope.Size + prefixLength - envelope.OmittedLength(),
             envelope.Body,
             envelope.SmtpUtf8,
             envelope.Return,

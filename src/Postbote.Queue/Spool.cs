@@ -302,13 +302,15 @@ public sealed partial class Spool
     private partial void LogSubscriberFailed(string queueId, Exception e);
 
     /// <summary>The message as it is delivered: the envelope's prepended header lines (e.g. DKIM-Signature, a
-    /// submission's added Message-ID, Authentication-Results), then the stored bytes less its omitted runs.</summary>
-    public Stream OpenForDelivery(QueuedMessage envelope)
+    /// submission's added Message-ID, Authentication-Results; for forwarded recipients our ARC set above them), then
+    /// the stored bytes less its omitted runs.</summary>
+    public Stream OpenForDelivery(QueuedMessage envelope, bool forwarded = false)
     {
         var stored = OpenMessage(envelope.QueueId);
         if (envelope.OmitRanges is { Count: > 0 } omit) stored = new OmittingStream(stored, omit);
-        if (envelope.PrependHeaders.Count == 0) return stored;
-        var prefix = System.Text.Encoding.UTF8.GetBytes(string.Concat(envelope.PrependHeaders));
+        var forward = forwarded ? envelope.ForwardPrependHeaders : null;
+        if (envelope.PrependHeaders.Count == 0 && forward is null) return stored;
+        var prefix = System.Text.Encoding.UTF8.GetBytes(forward is null ? string.Concat(envelope.PrependHeaders) : string.Concat(forward) + string.Concat(envelope.PrependHeaders));
         return new PrependedStream(prefix, stored);
     }
 

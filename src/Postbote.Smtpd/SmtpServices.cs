@@ -29,6 +29,10 @@ public sealed class SmtpServices
     public MailAuth.Dkim.DkimSigner? Dkim { get; init; }
     /// <summary>Sender rewriting of forwarded mail and the bounce addresses it makes (Srs:*); null: off.</summary>
     public MailAuth.Srs.SrsAddress? Srs { get; init; }
+    /// <summary>Seals mail forwarded off-site through aliases (ARC, Arc:Seal); null: off.</summary>
+    public MailAuth.Arc.ArcSealer? ArcSealer { get; init; }
+    /// <summary>Validates the ARC chain of mail being sealed; set with <see cref="ArcSealer"/>.</summary>
+    public MailAuth.Arc.ArcVerifier? ArcVerifier { get; init; }
     /// <summary>Per-client connection, message, recipient and TLS rates (Postfix anvil); null: no limits.</summary>
     public RateLimiting.ClientRateLimiter? RateLimiter { get; init; }
     /// <summary>postscreen-style screening of MX clients before the greeting; null: off.</summary>

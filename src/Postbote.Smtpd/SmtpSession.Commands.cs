@@ -201,6 +201,7 @@ public sealed partial class SmtpSession
             {
                 mailboxes = resolved.Mailboxes;
                 NoteForwarded(_tx, resolved.Forwarded);
+                NoteForwardingDomain(_tx, mailbox.AsciiDomain, resolved.Forwarded);
             }
         }
         if (_services.Greylist is { } greylist && await GreylistAsync(greylist, mailbox).ConfigureAwait(false) is { } greylisted) return greylisted;

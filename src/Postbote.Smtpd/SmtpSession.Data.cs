@@ -51,6 +51,7 @@ public sealed partial class SmtpSession
             _incoming = _services.Spool.BeginMessage(id);
             if (SignsOutgoingMail && _services.Dkim?.BeginCapture() is { } capture) _incoming.CaptureForDkim(capture);
             else if (ChecksInboundMail) _incoming.CaptureForDkim(_services.InboundChecks!.BeginCapture());
+            BeginArcCapture();
             var tls = _tls;
             string? single = _tx!.Recipients.Count == 1 ? _tx.Recipients[0].Recipient.ToString() : null;
             var received = ReceivedHeader.Build(_helo, ClientAddress.ToString(), _options.Hostname, Protocol, id,
@@ -162,6 +163,7 @@ public sealed partial class SmtpSession
         // DKIM-Signature first: it covers the fields added above and the stored header; the body hash is already done.
         if (incoming.Dkim is { } dkim && SignsOutgoingMail && !incoming.Headers.EndedByNonFieldLine && _services.Dkim is { } signer)
             prepend.InsertRange(0, signer.Sign(dkim, prepend, incoming.QueueId));
+        var forwardHeaders = incoming.Arc is { } arc ? await SealForwardedAsync(tx, arc, prepend, incoming.QueueId).ConfigureAwait(false) : null;
         var envelope = new QueuedMessage
         {
             ArrivalTime = _services.Time.GetUtcNow(),
@@ -181,6 +183,7 @@ public sealed partial class SmtpSession
             PrependHeaders = prepend,
             OmitRanges = marks.OmitRanges,
             Folder = marks.Folder,
+            ForwardPrependHeaders = forwardHeaders,
             Recipients = ExpandRecipients(tx, tx.Forwarded is null ? null : await ForwardSenderAsync(tx, incoming.QueueId).ConfigureAwait(false)),
         };
         if (edits is not null)

@@ -13,6 +13,8 @@ internal sealed class SmtpTransaction
     public List<IReadOnlyList<string>> Mailboxes { get; } = new();
     /// <summary>Final mailboxes that aliases (or SRS bounce addresses) send off-site: forwarded mail (SRS, ARC); null: none.</summary>
     public HashSet<string>? Forwarded { get; set; }
+    /// <summary>The alias domain whose DKIM key seals the forwarded copies (ARC); null: nothing to seal.</summary>
+    public string? ForwardingDomain { get; set; }
     /// <summary>BDAT was used: DATA is no longer allowed in this transaction (RFC 3030 §2).</summary>
     public bool UsedBdat { get; set; }
     /// <summary>The queue id given at MAIL when content filters run (their macro i); null: given at DATA.</summary>

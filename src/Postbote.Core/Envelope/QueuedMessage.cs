@@ -37,6 +37,8 @@ public sealed class QueuedMessage
     public List<ByteRange>? OmitRanges { get; set; }
     /// <summary>The Maildir++ folder local delivery files the message into (a DMARC quarantine: "Junk"); null: the inbox.</summary>
     public string? Folder { get; set; }
+    /// <summary>Header lines prepended, above <see cref="PrependHeaders"/>, only for forwarded recipients (our ARC set); null: none.</summary>
+    public List<string>? ForwardPrependHeaders { get; set; }
     public List<QueuedRecipient> Recipients { get; set; } = new();
     public DateTimeOffset? NextAttempt { get; set; }
     public DateTimeOffset? LastAttempt { get; set; }

@@ -29,6 +29,9 @@ public sealed partial class ArcSealer
         _log = log ?? NullLogger.Instance;
     }
 
+    /// <summary>Most octets of a header section held to seal a message (Dkim:MaxHeaderBytes).</summary>
+    public int MaxHeaderBytes => _options.MaxHeaderBytes;
+
     /// <summary>Whether a forwarding domain (or a parent of it) has an RSA key to seal with.</summary>
     public bool CanSeal(string domain) => RsaKey(domain) is not null;
 

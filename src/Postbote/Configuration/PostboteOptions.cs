@@ -50,6 +50,8 @@ public sealed class PostboteOptions
     public Postbote.MailAuth.Dkim.DkimOptions Dkim { get; set; } = new();
     /// <summary>Sender Rewriting Scheme for mail forwarded off-site through aliases; off by default.</summary>
     public Postbote.MailAuth.Srs.SrsOptions Srs { get; set; } = new();
+    /// <summary>ARC sealing of mail forwarded off-site through aliases (RFC 8617); on, for domains with an RSA DKIM key.</summary>
+    public Postbote.MailAuth.Arc.ArcOptions Arc { get; set; } = new();
     /// <summary>The HTTP listener: /metrics (docs/metrics.md).</summary>
     public HttpOptions Http { get; set; } = new();
     /// <summary>Where the directory lives: SQLite (default) or a shared PostgreSQL.</summary>

@@ -85,6 +85,13 @@ public static class ServerHost
             Srs = SrsComposition.Create(config, sp.GetRequiredService<TimeProvider>()),
             InboundChecks = MailAuthComposition.CreateChecks(config, sp.GetRequiredService<Postbote.Dns.DnsResolver>(), sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.MailAuth")),
+            ArcSealer = config.Options.Arc.Seal && config.Options.Dkim.Sign
+                ? new Postbote.MailAuth.Arc.ArcSealer(sp.GetRequiredService<Postbote.MailAuth.Dkim.DkimSigner>(), config.Options.Dkim,
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Postbote.Arc"))
+                : null,
+            ArcVerifier = config.Options.Arc.Seal && config.Options.Dkim.Sign
+                ? new Postbote.MailAuth.Arc.ArcVerifier(new Postbote.MailAuth.Dkim.DkimVerifier(sp.GetRequiredService<Postbote.Dns.DnsResolver>(), sp.GetRequiredService<TimeProvider>()))
+                : null,
             FreeSpace = new SpoolFreeSpace(config.QueueDirectory, sp.GetRequiredService<TimeProvider>()),
             SentFolder = config.Options.LocalDelivery.SentCopy
                 ? new MaildirSentFolder(sp.GetRequiredService<DeliveryServices>().Maildir, config.Options.LocalDelivery.SentFolder)
