@@ -103,7 +103,7 @@ public sealed class GreylistingTests
             o.Screening.Enabled = true;
             o.Screening.GreetDelay = TimeSpan.Zero;
             o.Screening.DnsblSites = new[] { "wl.test=127.0.[0..255].[1..3]*-5" };
-            o.Dns = new Postbote.Configuration.DnsOptions { Servers = new[] { dns.Endpoint }, Timeout = TimeSpan.FromMilliseconds(500) };
+            o.Dns = new Postbote.Configuration.DnsOptions { Servers = new[] { dns.Endpoint }, Timeout = TimeSpan.FromSeconds(5) };
         });
         Assert.StartsWith("250", await AttemptAsync(server, "127.0.0.52", "a@remote.example", "bob@test.local")); // screened now: DNSWL result
         Assert.StartsWith("250", await AttemptAsync(server, "127.0.0.52", "b@remote.example", "carol@test.local")); // cached pass: asked again

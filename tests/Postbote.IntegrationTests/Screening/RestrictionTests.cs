@@ -24,7 +24,7 @@ public sealed class RestrictionTests
         dns.AddMx("ok.example", 10, "host.example");
         await using var server = await PostboteTestServer.StartAsync(o =>
         {
-            o.Dns = new Postbote.Configuration.DnsOptions { Servers = new[] { dns.Endpoint }, Timeout = TimeSpan.FromMilliseconds(500) };
+            o.Dns = new Postbote.Configuration.DnsOptions { Servers = new[] { dns.Endpoint }, Timeout = TimeSpan.FromSeconds(5) };
             o.TrustedNetworks = new[] { "127.0.0.63/32" };
             o.Restrictions.RejectNonFqdnHeloHostname = true;
             o.Restrictions.RejectUnknownSenderDomain = true;

@@ -15,7 +15,7 @@ public sealed class SessionRestrictionsTests : IDisposable
     public void Dispose() => _dns.Dispose();
 
     private SessionRestrictions Create(RestrictionOptions options) => new(options,
-        new Postbote.Dns.DnsResolver(new Postbote.Dns.DnsOptions { Servers = new[] { _dns.Endpoint }, QueryTimeout = TimeSpan.FromMilliseconds(500) }),
+        new Postbote.Dns.DnsResolver(new Postbote.Dns.DnsOptions { Servers = new[] { _dns.Endpoint }, QueryTimeout = TimeSpan.FromSeconds(5) }),
         NullLogger.Instance);
 
     private static RestrictionOptions All() => new()
