@@ -36,21 +36,19 @@ public static class ScreeningConfiguration
         return new ProxyProtocolSettings { AllowedProxies = allowed, Timeout = l.ProxyProtocolTimeout };
     }
 
-    /// <summary>The screen for the sessions when Screening:Enabled (validated before), its cache opened in the data directory.</summary>
-    public static Screen? BuildScreen(ResolvedConfiguration config, TimeProvider time, ILoggerFactory loggers)
+    /// <summary>
+    /// The screen for the sessions when Screening:Enabled (validated before), its cache opened in the data directory;
+    /// DNS lists are asked through the process's one resolver and its TTL cache, as delivery and SPF are.
+    /// </summary>
+    public static Screen? BuildScreen(ResolvedConfiguration config, Func<Postbote.Dns.DnsResolver> dns, TimeProvider time, ILoggerFactory loggers)
     {
         var o = config.Options;
         if (!o.Screening.Enabled) return null;
         var sites = new List<DnsblSite>();
         foreach (var entry in o.Screening.DnsblSites ?? Array.Empty<string>())
             if (DnsblSiteParser.TryParse(entry, out var site, out _)) sites.Add(site!);
-        var dns = sites.Count == 0 ? null : new Postbote.Dns.DnsResolver(new Postbote.Dns.DnsOptions
-        {
-            Servers = (o.Dns.Servers ?? Array.Empty<string>()).ToList(),
-            QueryTimeout = o.Dns.Timeout,
-        }, loggers.CreateLogger("Postbote.Dns"));
         var cache = ScreeningCache.Open(Path.Combine(config.DataDirectory, o.Screening.CacheFile), o.Screening.CacheMaxEntries, time);
-        return new Screen(o.Screening, sites, dns, cache, config.Server.TrustedNetworks, time, loggers.CreateLogger("Postbote.Screen"));
+        return new Screen(o.Screening, sites, sites.Count == 0 ? null : dns(), cache, config.Server.TrustedNetworks, time, loggers.CreateLogger("Postbote.Screen"));
     }
 
     /// <summary>Greylisting when Greylisting:Enabled, its state opened in the data directory (a file that cannot open stops the start).</summary>

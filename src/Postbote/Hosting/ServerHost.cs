@@ -70,7 +70,7 @@ public static class ServerHost
             RateLimiter = config.Options.RateLimits.AnyEnabled
                 ? new Postbote.Smtpd.RateLimiting.ClientRateLimiter(config.Options.RateLimits, config.Server.TrustedNetworks, sp.GetRequiredService<TimeProvider>())
                 : null,
-            Screen = ScreeningConfiguration.BuildScreen(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()),
+            Screen = ScreeningConfiguration.BuildScreen(config, () => sp.GetRequiredService<Postbote.Dns.DnsResolver>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()),
             Filters = FiltersConfiguration.Build(config.Options, sp.GetRequiredService<ILoggerFactory>()),
             Greylist = ScreeningConfiguration.BuildGreylist(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()),
             Restrictions = ScreeningConfiguration.BuildRestrictions(config, () => sp.GetRequiredService<Postbote.Dns.DnsResolver>(), sp.GetRequiredService<ILoggerFactory>()),
